@@ -1,0 +1,150 @@
+"""The array backend: NumPy on the CPU or CuPy on a GPU, chosen in one place.
+
+Compute code never imports numpy or cupy. It asks this module:
+
+    from minidl import backend
+    xp = backend.get_array_module(x)     # numpy or cupy, whichever holds x
+    y = xp.maximum(x, 0)
+
+``backend.xp`` is the module new arrays are created with. ``use("cupy")`` (or
+the environment variable ``MINIDL_BACKEND=cupy``) switches it; ``to_device``
+and ``to_host`` move arrays across. The few operations whose spelling differs
+between the two libraries (scatter-add, a seeded generator) live here too.
+"""
+import os
+
+import numpy
+
+try:  # CuPy is optional: without it (or without a GPU) everything runs on NumPy.
+    import cupy
+    try:
+        available = cupy.cuda.runtime.getDeviceCount() > 0
+    except Exception:  # driver missing, no device visible, ...
+        available = False
+except ImportError:
+    cupy = None
+    available = False
+
+#: The array module new arrays are made with; change it with :func:`use`.
+xp = numpy
+#: Default floating dtype of every model; gradient checks switch to float64 locally.
+float32 = numpy.float32
+float64 = numpy.float64
+
+_BACKENDS = ("numpy", "cupy")
+
+
+def module(name):
+    """Return the array module called ``name`` ("numpy" or "cupy")."""
+    if name not in _BACKENDS:
+        raise ValueError(f"unknown backend {name!r}: expected one of {_BACKENDS}, "
+                         f"e.g. minidl.backend.use('numpy')")
+    if name == "cupy" and not available:
+        why = "CuPy is not installed" if cupy is None else "CuPy found no CUDA GPU"
+        raise RuntimeError(f"backend 'cupy' requested but {why}: install the GPU extra "
+                           f"(pip install -e '.[gpu]') on a machine with an NVIDIA GPU, "
+                           f"or use the 'numpy' backend")
+    return numpy if name == "numpy" else cupy
+
+
+def use(name):
+    """Make ``name`` ("numpy" or "cupy") the backend new arrays are created on."""
+    global xp
+    xp = module(name)
+    return xp
+
+
+def name_of(mod):
+    """"numpy" or "cupy" for an array module."""
+    return "cupy" if (cupy is not None and mod is cupy) else "numpy"
+
+
+def current():
+    """Name of the current backend."""
+    return name_of(xp)
+
+
+def get_array_module(*arrays):
+    """The module (numpy or cupy) that holds ``arrays``; numpy for host data."""
+    if cupy is not None:
+        return cupy.get_array_module(*arrays)
+    return numpy
+
+
+def to_device(x, name=None, dtype=None):
+    """Move ``x`` onto backend ``name`` (default: the current one), optionally casting."""
+    mod = xp if name is None else module(name)
+    if mod is numpy:
+        x = to_host(x)
+    return mod.asarray(x, dtype=dtype)
+
+
+def to_host(x):
+    """Return ``x`` as a NumPy array (copies off the GPU when needed)."""
+    if cupy is not None and isinstance(x, cupy.ndarray):
+        return cupy.asnumpy(x)
+    return numpy.asarray(x)
+
+
+def scatter_add(target, indices, values):
+    """``target[indices] += values`` with repeated indices summed (NumPy ``add.at``)."""
+    mod = get_array_module(target)
+    if mod is numpy:
+        numpy.add.at(target, indices, values)
+    else:
+        cupy.add.at(target, indices, values)  # cupyx.scatter_add in old releases
+    return target
+
+
+class Generator:
+    """A seeded random generator that produces arrays on the current backend.
+
+    NumPy's ``default_rng`` on the CPU, CuPy's on the GPU; the same seed gives the
+    same numbers on the same backend (not across backends). Index permutations for
+    shuffling are always drawn on the host, so batching is identical on both.
+    """
+
+    def __init__(self, seed=None):
+        self.seed = seed
+        self._host = numpy.random.default_rng(seed)
+        self._gpu = None
+
+    def _gen(self):
+        if xp is numpy:
+            return self._host
+        if self._gpu is None:
+            self._gpu = cupy.random.default_rng(self.seed)
+        return self._gpu
+
+    def random(self, shape, dtype=float32):
+        """Uniform samples in [0, 1)."""
+        return self._gen().random(shape, dtype=dtype)
+
+    def normal(self, shape, dtype=float32):
+        """Standard normal samples."""
+        return self._gen().standard_normal(shape, dtype=dtype)
+
+    def uniform(self, low, high, shape, dtype=float32):
+        """Uniform samples in [low, high)."""
+        u = self.random(shape, dtype)
+        u *= dtype(high - low) if isinstance(dtype, type) else (high - low)
+        u += low
+        return u
+
+    def permutation(self, n):
+        """A host (NumPy) permutation of range(n)."""
+        return self._host.permutation(n)
+
+    def integers(self, low, high, shape):
+        """Host integers in [low, high)."""
+        return self._host.integers(low, high, size=shape)
+
+
+def rng(seed=None):
+    """A :class:`Generator` seeded with ``seed`` (fresh entropy when None)."""
+    return Generator(seed)
+
+
+_env = os.environ.get("MINIDL_BACKEND")
+if _env:
+    use(_env)

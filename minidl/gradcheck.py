@@ -1,0 +1,167 @@
+"""Numerical gradients, and the checks that prove each hand-written backward pass.
+
+Central differences:   df/dθ_i ≈ (f(θ + ε e_i) − f(θ − ε e_i)) / 2ε,
+with an error of O(ε²) from truncation plus O(u·|f|/ε) from rounding (u ≈ 1e-16
+in float64), so checks run in float64 with ε ≈ 1e-6.
+
+To check a layer we reduce its output to a scalar with a *random* upstream
+gradient, f(x, θ) = Σ y(x, θ) ⊙ dy, so every output element matters and a wrong
+transpose or a swapped axis cannot hide behind symmetry. The analytic gradient is
+then ``backward(dy)`` itself: dx and every parameter's grad.
+
+Agreement is judged by the relative error of UFLDL's exercise,
+    ‖a − n‖ / (‖a‖ + ‖n‖),
+with a small absolute floor for gradients that are (nearly) zero.
+"""
+import numpy
+
+from minidl import backend
+
+
+def numerical_gradient(f, x, eps=1e-6):
+    """Central-difference gradient of the scalar function ``f()`` w.r.t. array ``x``.
+
+    ``f`` takes no arguments: it must read ``x``, which is perturbed *in place*
+    one element at a time and restored afterwards.
+    """
+    xp = backend.get_array_module(x)
+    grad = xp.zeros(x.shape, dtype=numpy.float64)
+    if not x.flags.c_contiguous:
+        raise ValueError("numerical_gradient perturbs x in place through a flat view: "
+                         "pass a C-contiguous array (x = xp.ascontiguousarray(x))")
+    flat, gflat = x.reshape(-1), grad.reshape(-1)
+    for i in range(x.size):
+        old = flat[i].item()
+        flat[i] = old + eps
+        f_plus = float(f())
+        flat[i] = old - eps
+        f_minus = float(f())
+        flat[i] = old
+        gflat[i] = (f_plus - f_minus) / (2 * eps)
+    return grad
+
+
+def _relative_error(a, n):
+    diff = float(numpy.linalg.norm(a - n))
+    scale = float(numpy.linalg.norm(a) + numpy.linalg.norm(n))
+    return diff, scale
+
+
+def assert_close_gradient(analytic, numeric, name, *, rtol=1e-7, atol=1e-9):
+    """Raise AssertionError unless ‖a − n‖ <= atol + rtol (‖a‖ + ‖n‖).
+
+    The message names the gradient, the relative error, the worst element with
+    both values, and the tolerances.
+    """
+    a = backend.to_host(analytic).astype(numpy.float64)
+    n = backend.to_host(numeric).astype(numpy.float64)
+    if a.shape != n.shape:
+        raise AssertionError(f"gradient {name}: analytic shape {a.shape} != numeric shape {n.shape}")
+    diff, scale = _relative_error(a, n)
+    if not numpy.isfinite(diff) or diff > atol + rtol * scale:
+        worst = numpy.unravel_index(numpy.argmax(numpy.abs(a - n)), a.shape) if a.size else ()
+        raise AssertionError(
+            f"gradient check failed for {name} (shape {a.shape}):\n"
+            f"  relative error ‖a−n‖/(‖a‖+‖n‖) = {diff / max(scale, 1e-300):.3e}, "
+            f"absolute ‖a−n‖ = {diff:.3e}\n"
+            f"  worst element {tuple(int(i) for i in worst)}: analytic {a[worst]!r}, "
+            f"numeric {n[worst]!r}\n"
+            f"  tolerances: rtol={rtol:g}, atol={atol:g}")
+    return diff / max(scale, 1e-300)
+
+
+def check_gradients(f, arrays, analytic, names, *, eps=1e-6, rtol=1e-7, atol=1e-9,
+                    directional=False, seed=0):
+    """Compare the analytic gradients of scalar ``f()`` with numerical ones.
+
+    Parameters
+    ----------
+    f : callable with no arguments, returns a float computed from ``arrays``.
+    arrays : list of float64 arrays that ``f`` reads (perturbed in place).
+    analytic : list of arrays, the claimed df/d(array), same shapes.
+    names : list of str, used in failure messages.
+    directional : if True, check one random unit direction u over all arrays at
+        once -- two evaluations of f instead of two per element, for large inputs:
+        (f(θ + εu) − f(θ − εu)) / 2ε  against  Σ_i ⟨a_i, u_i⟩.
+
+    Returns the largest relative error seen; raises AssertionError on failure.
+    """
+    for arr, name in zip(arrays, names):
+        if arr.dtype != numpy.float64:
+            raise TypeError(f"gradient check of {name} needs float64 arrays, got {arr.dtype}: "
+                            f"cast the layer with .astype(numpy.float64) first")
+    if directional:
+        return _check_directional(f, arrays, analytic, names, eps, rtol, atol, seed)
+    worst = 0.0
+    for arr, grad, name in zip(arrays, analytic, names):
+        numeric = numerical_gradient(f, arr, eps)
+        worst = max(worst, assert_close_gradient(grad, numeric, name, rtol=rtol, atol=atol))
+    return worst
+
+
+def _check_directional(f, arrays, analytic, names, eps, rtol, atol, seed):
+    gen = numpy.random.default_rng(seed)
+    dirs = [gen.standard_normal(a.shape) for a in arrays]
+    norm = numpy.sqrt(sum(float((d ** 2).sum()) for d in dirs))
+    dirs = [backend.to_device(d / norm, backend.name_of(backend.get_array_module(a)))
+            for d, a in zip(dirs, arrays)]
+    for a, d in zip(arrays, dirs):
+        a += eps * d
+    f_plus = float(f())
+    for a, d in zip(arrays, dirs):
+        a -= 2 * eps * d
+    f_minus = float(f())
+    for a, d in zip(arrays, dirs):
+        a += eps * d
+    numeric = numpy.array((f_plus - f_minus) / (2 * eps))
+    claimed = numpy.array(sum(float((g * d).sum()) for g, d in zip(analytic, dirs)))
+    return assert_close_gradient(claimed, numeric, "directional derivative of "
+                                 + ", ".join(names), rtol=rtol, atol=atol)
+
+
+def check_layer(layer, x, *, training=False, seed=0, eps=1e-6, rtol=1e-7, atol=1e-9,
+                directional=False, check_input=True):
+    """Gradient-check ``layer.backward`` at input ``x``: dx and every parameter.
+
+    The layer is cast to float64 *in place* (build a fresh one for the check).
+    A random upstream gradient dy ~ N(0, 1) reduces the output to the scalar
+    f = Σ y ⊙ dy. Stochastic layers are re-seeded before every forward pass
+    (``layer.reseed(seed)``) so the noise is identical in each evaluation.
+
+    Also asserts that backward leaves ``dy`` and the input unchanged.
+    Raises AssertionError with the worst element, both values and the tolerances.
+    """
+    layer.astype(numpy.float64)
+    xp = backend.get_array_module(x)
+    x = xp.array(x, dtype=numpy.float64)
+
+    def run(inp):
+        layer.reseed(seed)
+        return layer.forward(inp, training=training)
+
+    y = run(x)
+    dy = backend.to_device(numpy.random.default_rng(seed + 1).standard_normal(y.shape),
+                           backend.name_of(xp))
+    params = layer.parameters()
+    for p in params:
+        p.zero_grad()
+    x_before, dy_before = x.copy(), dy.copy()
+    dx = layer.backward(dy)
+    if not bool(xp.array_equal(dy, dy_before)):
+        raise AssertionError(f"{layer!r}.backward() modified the upstream gradient dy in place")
+    if not bool(xp.array_equal(x, x_before)):
+        raise AssertionError(f"{layer!r}.backward() modified the cached input x in place")
+    if dx.shape != x.shape:
+        raise AssertionError(f"{layer!r}.backward() returned dx of shape {dx.shape}, "
+                             f"expected the input's shape {x.shape}")
+
+    def f():
+        return float((run(x) * dy).sum())
+
+    arrays = [p.data for p in params]
+    analytic = [p.grad.copy() for p in params]
+    names = [p.name or f"parameter {i}" for i, p in enumerate(params)]
+    if check_input:
+        arrays, analytic, names = [x] + arrays, [dx] + analytic, ["dx"] + names
+    return check_gradients(f, arrays, analytic, names, eps=eps, rtol=rtol, atol=atol,
+                           directional=directional, seed=seed)

@@ -7,6 +7,8 @@ cached input, and it refuses to run before ``forward``.
 """
 from minidl.parameter import Parameter
 
+__all__ = ["Layer", "Sequential", "collect_parameters"]
+
 
 def collect_parameters(obj):
     """Parameters reachable from ``obj``'s attributes, each listed once.

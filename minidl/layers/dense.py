@@ -5,6 +5,8 @@ from minidl import backend
 from minidl.layers.base import Layer
 from minidl.parameter import Parameter
 
+__all__ = ["Dense", "TiedDense", "init_weight"]
+
 INITS = ("glorot", "he", "normal", "zeros")
 
 

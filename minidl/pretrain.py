@@ -1,0 +1,83 @@
+"""Greedy layer-wise pretraining (Hinton, Osindero & Teh 2006; Bengio et al. 2007).
+
+Train a stack one layer at a time: unit 1 learns to model the data, unit 2 learns
+to model unit 1's codes, and so on,
+
+    H_0 = X,    unit_i.fit(H_{i-1}),    H_i = unit_i.transform(H_{i-1}).
+
+The pretrainer knows only this *unit protocol* -- ``fit(X, **kwargs)`` and
+``transform(X)`` -- so the same loop builds a deep belief net from RBMs and a
+stacked autoencoder from shallow autoencoders, and neither package needs the other.
+"""
+from minidl.layers.base import Layer
+
+__all__ = ["greedy_pretrain", "freeze_first"]
+
+
+def _per_layer(value, n, name):
+    """Broadcast a scalar setting to every layer, or check a per-layer list."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != n:
+            raise ValueError(f"greedy_pretrain: {name} has {len(value)} entries for {n} units; "
+                             f"give one value per unit or a single value for all")
+        return list(value)
+    return [value] * n
+
+
+def greedy_pretrain(units, X, *, epochs=10, batch_size=100, verbose=1, seed=None,
+                    on_layer_end=None, **fit_kwargs):
+    """Fit ``units`` one after another, each on the codes of the one below.
+
+    Parameters
+    ----------
+    units : list of objects with ``fit(X, ...)`` and ``transform(X)`` (RBMs, shallow AEs).
+    X : (N, D) training data for the first unit.
+    epochs, batch_size : int, or a list with one value per unit.
+    seed : int or None; unit i is fitted with seed ``seed + i``.
+    on_layer_end : optional callable ``(i, unit, history)`` called after each unit.
+    **fit_kwargs : passed to every unit's ``fit`` (optimizer, callbacks, ...).
+
+    Returns
+    -------
+    The list of fitted units (the same objects). Each keeps its training history
+    in ``unit.pretrain_history_``.
+    """
+    units = list(units)
+    if not units:
+        raise ValueError("greedy_pretrain needs at least one unit to train")
+    for i, unit in enumerate(units):
+        if not (hasattr(unit, "fit") and hasattr(unit, "transform")):
+            raise TypeError(f"greedy_pretrain: unit {i} ({type(unit).__name__}) lacks fit(X) "
+                            f"and transform(X); pass RBMs or shallow autoencoders")
+    epochs = _per_layer(epochs, len(units), "epochs")
+    batch_size = _per_layer(batch_size, len(units), "batch_size")
+    H = X
+    for i, unit in enumerate(units):
+        if verbose:
+            print(f"greedy pretraining: unit {i + 1}/{len(units)} {type(unit).__name__} "
+                  f"on inputs of shape {tuple(H.shape)}")
+        history = unit.fit(H, epochs=epochs[i], batch_size=batch_size[i], verbose=verbose,
+                           seed=None if seed is None else seed + i, **fit_kwargs)
+        unit.pretrain_history_ = history
+        if on_layer_end is not None:
+            on_layer_end(i, unit, history)
+        if i + 1 < len(units):
+            H = unit.transform(H)
+    return units
+
+
+def freeze_first(network, k):
+    """Freeze the first ``k`` layers of a network (transfer learning); unfreeze the rest.
+
+    ``network`` is a Sequential (or any iterable of layers). Frozen parameters keep
+    their values: optimizers skip them.
+    """
+    layers = list(network)
+    if not 0 <= k <= len(layers):
+        raise ValueError(f"freeze_first: k={k} must be between 0 and the number of layers "
+                         f"({len(layers)})")
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, Layer):
+            raise TypeError(f"freeze_first: item {i} is {type(layer).__name__}, not a Layer")
+        layer.freeze() if i < k else layer.unfreeze()
+    return network

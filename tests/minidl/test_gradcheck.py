@@ -1,0 +1,69 @@
+"""The gradient checker must pass correct gradients AND catch wrong ones."""
+import numpy
+import pytest
+from hypothesis import given, strategies as st
+
+from minidl import backend
+from minidl.gradcheck import check_gradients, check_layer, numerical_gradient
+from minidl.layers import Dense, Layer
+
+
+def test_numerical_gradient_of_a_known_function():
+    x = backend.to_device(numpy.array([[0.5, -1.0], [2.0, 0.25]]))
+    grad = numerical_gradient(lambda: float((x ** 3).sum()), x)
+    numpy.testing.assert_allclose(backend.to_host(grad), 3 * backend.to_host(x) ** 2, rtol=1e-8)
+    numpy.testing.assert_array_equal(backend.to_host(x), [[0.5, -1.0], [2.0, 0.25]])  # restored
+
+
+class WrongDense(Dense):
+    """A Dense layer with a deliberately wrong bias gradient (halved)."""
+
+    def backward(self, dy):
+        self.W.grad += self.x.T @ dy
+        self.b.grad += 0.5 * dy.sum(axis=0)  # wrong: should be the plain sum
+        return dy @ self.W.data.T
+
+
+def test_check_layer_catches_a_wrong_bias_gradient_and_explains():
+    x = backend.to_device(numpy.random.default_rng(0).standard_normal((4, 3)))
+    with pytest.raises(AssertionError) as err:
+        check_layer(WrongDense(3, 2, seed=0), x)
+    msg = str(err.value)
+    assert ".b" in msg and "worst element" in msg and "rtol=" in msg and "analytic" in msg
+
+
+class MutatingLayer(Layer):
+    def forward(self, x, training=False):
+        self.x = x
+        return 2 * x
+
+    def backward(self, dy):
+        dy *= 2  # forbidden: writes into the caller's array
+        return dy
+
+
+def test_check_layer_catches_backward_that_mutates_dy():
+    x = backend.to_device(numpy.ones((2, 2)))
+    with pytest.raises(AssertionError, match="modified the upstream gradient"):
+        check_layer(MutatingLayer(), x)
+
+
+@given(batch=st.integers(1, 20), n=st.integers(5, 40), seed=st.integers(0, 2**16))
+def test_directional_mode_agrees_and_catches(batch, n, seed):
+    x = backend.to_device(numpy.random.default_rng(seed).standard_normal((batch, n)))
+    check_layer(Dense(n, 7, seed=seed), x, directional=True, seed=seed)
+    with pytest.raises(AssertionError, match="directional"):
+        check_layer(WrongDense(n, 7, seed=seed), x, directional=True, seed=seed)
+
+
+def test_check_gradients_requires_float64():
+    x = backend.xp.ones(3, dtype=backend.float32)
+    with pytest.raises(TypeError, match="float64"):
+        check_gradients(lambda: float(x.sum()), [x], [x], ["x"])
+
+
+def test_check_gradients_on_a_closed_form():
+    a = backend.to_device(numpy.array([1.0, -2.0, 0.5]))
+    check_gradients(lambda: float(backend.xp.exp(a).sum()), [a], [backend.xp.exp(a)], ["a"])
+    with pytest.raises(AssertionError, match="gradient check failed for a"):
+        check_gradients(lambda: float(backend.xp.exp(a).sum()), [a], [a * 1.0], ["a"])

@@ -1,0 +1,274 @@
+"""How good is a representation? Linear probe, clustering, PCA, AUROC, PSNR.
+
+Everything here evaluates learned codes or images after training, on host (NumPy)
+arrays; device arrays are brought to the host first. Only :func:`linear_probe`
+trains anything, and it trains with minidl itself (Dense + softmax cross-entropy).
+"""
+import math
+
+import numpy
+
+from minidl import backend
+
+__all__ = ["linear_probe", "kmeans", "clustering_accuracy", "nmi", "PCA", "auroc", "psnr"]
+
+
+def _host(x, dtype=None):
+    return numpy.asarray(backend.to_host(x), dtype=dtype)
+
+
+# --- linear probe --------------------------------------------------------------------------
+def linear_probe(Z_train, y_train, Z_test, y_test, *, epochs=30, seed=0, lr=1e-2,
+                 batch_size=64, weight_decay=1e-4):
+    """Test accuracy of softmax regression trained on frozen codes.
+
+    The codes are standardised with the training mean and standard deviation, then
+    a single Dense layer (logits = z W + b) is trained with softmax cross-entropy and
+    Adam through :func:`minidl.training.fit`. A better representation makes the
+    classes more linearly separable, so the probe's accuracy is higher.
+    """
+    from minidl import losses
+    from minidl.layers import Dense
+    from minidl.model import Model
+    from minidl.optimizers import Adam
+    from minidl.training import fit
+
+    Z_train, Z_test = _host(Z_train, numpy.float64), _host(Z_test, numpy.float64)
+    y_train, y_test = _host(y_train).astype(numpy.int64), _host(y_test).astype(numpy.int64)
+    mean, std = Z_train.mean(axis=0), Z_train.std(axis=0) + 1e-8
+    Z_train = ((Z_train - mean) / std).astype(numpy.float32)
+    Z_test = ((Z_test - mean) / std).astype(numpy.float32)
+    n_classes = int(max(y_train.max(), y_test.max())) + 1
+
+    class SoftmaxRegression(Model):
+        def __init__(self):
+            self.dense = Dense(Z_train.shape[1], n_classes, seed=seed)
+            self.loss = losses.SoftmaxCrossEntropy()
+
+        def train_step(self, batch):
+            z, y = batch
+            value = self.loss.forward(self.dense.forward(z, training=True), y)
+            self.dense.backward(self.loss.backward())
+            self.apply_gradients()
+            return {"loss": value}
+
+        def evaluate(self, batch):
+            z, y = batch
+            return {"loss": self.loss.forward(self.dense.forward(z), y)}
+
+    probe = SoftmaxRegression()
+    fit(probe, Z_train, y_train, epochs=epochs, batch_size=batch_size, seed=seed,
+        optimizer=Adam(lr=lr, weight_decay=weight_decay), verbose=0)
+    logits = probe.dense.forward(backend.to_device(Z_test))
+    predicted = _host(logits).argmax(axis=1)
+    return float((predicted == y_test).mean())
+
+
+# --- k-means ---------------------------------------------------------------------------
+def _sq_distances(X, C):
+    """||x_i − c_j||² for all pairs, as ||x||² − 2 x·c + ||c||² (N, k), clipped at 0."""
+    d = (X * X).sum(1)[:, None] - 2.0 * X @ C.T + (C * C).sum(1)[None, :]
+    return numpy.maximum(d, 0.0)
+
+
+def _kmeans_pp(X, k, rng):
+    """k-means++ seeding (Arthur & Vassilvitskii 2007): each new centre is drawn with
+    probability proportional to its squared distance D(x)² from the nearest chosen one."""
+    centers = [X[rng.integers(len(X))]]
+    d2 = _sq_distances(X, centers[0][None])[:, 0]
+    for _ in range(1, k):
+        total = d2.sum()
+        i = rng.choice(len(X), p=d2 / total) if total > 0 else rng.integers(len(X))
+        centers.append(X[i])
+        d2 = numpy.minimum(d2, _sq_distances(X, X[i][None])[:, 0])
+    return numpy.array(centers)
+
+
+def _lloyd(X, C, max_iter, tol):
+    """Lloyd's iterations: assign to the nearest centre, move centres to their means."""
+    for _ in range(max_iter):
+        d = _sq_distances(X, C)
+        labels = d.argmin(axis=1)
+        counts = numpy.bincount(labels, minlength=len(C))
+        sums = numpy.zeros_like(C)
+        numpy.add.at(sums, labels, X)
+        new = C.copy()
+        filled = counts > 0
+        new[filled] = sums[filled] / counts[filled, None]
+        if not filled.all():  # an empty cluster restarts at the worst-served point
+            new[~filled] = X[d.min(axis=1).argsort()[::-1][:(~filled).sum()]]
+        shift = ((new - C) ** 2).sum()
+        C = new
+        if shift <= tol:
+            break
+    d = _sq_distances(X, C)
+    labels = d.argmin(axis=1)
+    return C, labels, float(d[numpy.arange(len(X)), labels].sum())
+
+
+def kmeans(X, k, *, n_init=10, max_iter=100, tol=1e-6, seed=0):
+    """k-means clustering: ``(centers (k, D), labels (N,))`` of the best of ``n_init`` runs.
+
+    Notes
+    -----
+    Minimises the inertia Σ_i ||x_i − c_{label(i)}||² by Lloyd's algorithm from
+    k-means++ seeds; the run with the lowest inertia wins. Stops when the centres
+    move less than ``tol`` (summed squared shift) or after ``max_iter`` iterations.
+    """
+    X = _host(X, numpy.float64)
+    if not (isinstance(k, int) and 1 <= k <= len(X)):
+        raise ValueError(f"kmeans: k={k!r} must be an integer in [1, {len(X)}] (N samples)")
+    if n_init < 1:
+        raise ValueError(f"kmeans: n_init={n_init!r} must be >= 1")
+    rng = numpy.random.default_rng(seed)
+    best = None
+    for _ in range(n_init):
+        run = _lloyd(X, _kmeans_pp(X, k, rng), max_iter, tol)
+        if best is None or run[2] < best[2]:
+            best = run
+    return best[0], best[1]
+
+
+# --- comparing labelings ---------------------------------------------------------------------
+def _contingency(y_true, y_pred):
+    """n[i, j] = how many samples have true class i and predicted cluster j."""
+    _, t = numpy.unique(_host(y_true), return_inverse=True)
+    _, p = numpy.unique(_host(y_pred), return_inverse=True)
+    if len(t) != len(p):
+        raise ValueError(f"y_true has {len(t)} labels but y_pred has {len(p)}")
+    table = numpy.zeros((t.max() + 1, p.max() + 1), dtype=numpy.int64)
+    numpy.add.at(table, (t, p), 1)
+    return table
+
+
+def clustering_accuracy(y_true, y_pred):
+    """Accuracy under the best one-to-one matching of clusters to classes.
+
+    Notes
+    -----
+    ACC = max_m (1/N) Σ_i [y_i = m(c_i)] over one-to-one maps m from clusters to
+    classes; the best m maximises the matched counts of the contingency table,
+    an assignment problem solved by the Hungarian algorithm (Kuhn 1955; here
+    scipy.optimize.linear_sum_assignment). Unmatched clusters count as wrong.
+    """
+    try:
+        from scipy.optimize import linear_sum_assignment
+    except ImportError:
+        raise ImportError("clustering_accuracy needs scipy (pip install scipy, or "
+                          "pip install -e '.[examples]')") from None
+    table = _contingency(y_true, y_pred)
+    rows, cols = linear_sum_assignment(table, maximize=True)
+    return float(table[rows, cols].sum() / table.sum())
+
+
+def _entropy(counts):
+    p = counts[counts > 0] / counts.sum()
+    return float(-(p * numpy.log(p)).sum())
+
+
+def nmi(y_true, y_pred):
+    """Normalised mutual information, NMI = I(T; P) / ((H(T) + H(P)) / 2), in [0, 1].
+
+    Notes
+    -----
+    I(T; P) = Σ_ij p_ij log(p_ij / (p_i p_j)) from the contingency table; the
+    arithmetic-mean normalisation is scikit-learn's default. Two constant
+    labelings are identical, so their NMI is 1.
+    """
+    table = _contingency(y_true, y_pred).astype(numpy.float64)
+    h_true, h_pred = _entropy(table.sum(1)), _entropy(table.sum(0))
+    if h_true == 0.0 and h_pred == 0.0:
+        return 1.0
+    p = table / table.sum()
+    outer = p.sum(1, keepdims=True) * p.sum(0, keepdims=True)
+    nz = p > 0
+    mutual = float((p[nz] * numpy.log(p[nz] / outer[nz])).sum())
+    return max(0.0, mutual / ((h_true + h_pred) / 2.0))
+
+
+# --- PCA -----------------------------------------------------------------------------------
+class PCA:
+    """Principal component analysis by the SVD of the centred data.
+
+    Notes
+    -----
+    With X̄ = X − μ (μ the column means) and X̄ = U S Vᵀ, the principal axes are
+    the rows of Vᵀ, the variance along axis j is s_j² / (N − 1), and
+
+        transform:          Z = (X − μ) V_k                 (N, k)
+        inverse_transform:  X̂ = Z V_kᵀ + μ                  (N, D)
+
+    Each axis's sign is fixed so its largest-magnitude entry is positive.
+    Learned state: ``mean_`` (D,), ``components_`` (k, D), ``explained_variance_``
+    (k,), ``explained_variance_ratio_`` (k,), as in scikit-learn.
+    """
+
+    def __init__(self, k):
+        if not isinstance(k, int) or k < 1:
+            raise ValueError(f"PCA: k={k!r} must be a positive integer number of components")
+        self.k = k
+        self.components_ = None
+
+    def fit(self, X):
+        X = _host(X, numpy.float64)
+        if X.ndim != 2 or self.k > min(X.shape):
+            raise ValueError(f"PCA({self.k}) needs data (N, D) with k <= min(N, D), "
+                             f"got shape {X.shape}")
+        self.mean_ = X.mean(axis=0)
+        _, s, vt = numpy.linalg.svd(X - self.mean_, full_matrices=False)
+        flip = numpy.sign(vt[numpy.arange(len(vt)), numpy.abs(vt).argmax(axis=1)])
+        vt *= flip[:, None]
+        variance = s ** 2 / max(len(X) - 1, 1)
+        self.components_ = vt[:self.k]
+        self.explained_variance_ = variance[:self.k]
+        self.explained_variance_ratio_ = variance[:self.k] / max(variance.sum(), 1e-300)
+        return self
+
+    def _need_fit(self):
+        if self.components_ is None:
+            raise RuntimeError("PCA is not fitted yet: call fit(X) first")
+
+    def transform(self, X):
+        self._need_fit()
+        X = _host(X)
+        Z = (X.astype(numpy.float64) - self.mean_) @ self.components_.T
+        return Z.astype(X.dtype if X.dtype.kind == "f" else numpy.float64)
+
+    def fit_transform(self, X):
+        return self.fit(X).transform(X)
+
+    def inverse_transform(self, Z):
+        self._need_fit()
+        Z = _host(Z)
+        X = Z.astype(numpy.float64) @ self.components_ + self.mean_
+        return X.astype(Z.dtype if Z.dtype.kind == "f" else numpy.float64)
+
+
+# --- scores ------------------------------------------------------------------------------------
+def auroc(scores, labels):
+    """Area under the ROC curve: P(score of a positive > score of a negative), ties half.
+
+    Notes
+    -----
+    The Mann-Whitney form: with average ranks r_i of the scores (ties share the
+    mean of their ranks), AUROC = (Σ_{i positive} r_i − n₊(n₊ + 1)/2) / (n₊ n₋).
+    """
+    s = _host(scores, numpy.float64).ravel()
+    y = _host(labels).ravel().astype(bool)
+    n_pos, n_neg = int(y.sum()), int((~y).sum())
+    if n_pos == 0 or n_neg == 0:
+        raise ValueError("auroc needs both positive and negative labels")
+    _, inverse, counts = numpy.unique(s, return_inverse=True, return_counts=True)
+    ends = numpy.cumsum(counts)                 # rank of the last member of each tie group
+    average_rank = ends - (counts - 1) / 2.0    # mean of ranks ends-counts+1 .. ends
+    ranks = average_rank[inverse]
+    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
+
+
+def psnr(a, b, max_value=1.0):
+    """Peak signal-to-noise ratio in dB: 10 log10(max_value² / MSE(a, b)); inf if a = b."""
+    a, b = _host(a, numpy.float64), _host(b, numpy.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"psnr: shapes differ, {a.shape} vs {b.shape}")
+    mse = float(((a - b) ** 2).mean())
+    return math.inf if mse == 0.0 else 10.0 * math.log10(max_value ** 2 / mse)

@@ -1,0 +1,167 @@
+import importlib.util
+import math
+
+import numpy
+import pytest
+from hypothesis import given, strategies as st
+
+from minidl import backend, metrics
+
+seeds = st.integers(0, 2**16)
+has_sklearn = importlib.util.find_spec("sklearn") is not None
+
+
+# --- AUROC -------------------------------------------------------------------------------------
+def test_auroc_hand_computed_with_ties():
+    # positives 0.35, 0.8 against negatives 0.1, 0.4: pairs won 1 + 2 of 4
+    assert metrics.auroc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]) == 0.75
+    # a tie between a positive and a negative counts half: (1 + 0.5 + 1 + 1) / 4
+    assert metrics.auroc([0.1, 0.5, 0.5, 0.9], [0, 0, 1, 1]) == 0.875
+    assert metrics.auroc([3, 3, 3, 3], [0, 1, 0, 1]) == 0.5
+    assert metrics.auroc([1, 2, 3], [1, 0, 0]) == 0.0
+
+
+@given(seed=seeds, n=st.integers(2, 40), levels=st.integers(1, 6))
+def test_auroc_is_the_fraction_of_pairs_ranked_correctly(seed, n, levels):
+    rng = numpy.random.default_rng(seed)
+    scores = rng.integers(0, levels, n)            # few levels: many ties
+    labels = numpy.r_[0, 1, rng.integers(0, 2, n - 2)]
+    pos, neg = scores[labels == 1], scores[labels == 0]
+    diff = pos[:, None] - neg[None, :]
+    expected = ((diff > 0) + 0.5 * (diff == 0)).mean()
+    assert metrics.auroc(backend.to_device(scores), labels) == pytest.approx(expected, abs=1e-12)
+
+
+def test_auroc_needs_both_classes():
+    with pytest.raises(ValueError, match="both"):
+        metrics.auroc([0.2, 0.3], [1, 1])
+
+
+# --- clustering accuracy and NMI ------------------------------------------------------------------
+@given(seed=seeds, n=st.integers(1, 50), k=st.integers(1, 8))
+def test_permuted_labelling_is_perfect(seed, n, k):
+    rng = numpy.random.default_rng(seed)
+    y = rng.integers(0, k, n)
+    renamed = (rng.permutation(k) + 100)[y]      # same partition, other names
+    assert metrics.clustering_accuracy(y, renamed) == 1.0
+    assert metrics.nmi(y, renamed) == pytest.approx(1.0)
+
+
+def test_clustering_accuracy_hand_computed():
+    # best matching: cluster 1 -> class 0 (2 right), cluster 0 -> class 1 (3 right)
+    assert metrics.clustering_accuracy([0, 0, 0, 1, 1, 1], [1, 1, 0, 0, 0, 0]) == 5 / 6
+    # more clusters than classes: the extra cluster matches nothing
+    assert metrics.clustering_accuracy([0, 0, 1, 1], [0, 1, 2, 2]) == 0.75
+
+
+def test_nmi_of_independent_labelings_is_zero_and_closed_form():
+    assert metrics.nmi([0, 0, 1, 1], [0, 1, 0, 1]) == pytest.approx(0.0, abs=1e-12)
+    # T = [0,0,1,1], P = [0,0,0,1]: I = H(P) - H(P|T) = h(1/4) - 1/2 * ln 2
+    h = lambda *p: -sum(q * math.log(q) for q in p)  # noqa: E731
+    mutual = h(0.25, 0.75) - 0.5 * math.log(2)
+    expected = mutual / ((math.log(2) + h(0.25, 0.75)) / 2)
+    assert metrics.nmi([0, 0, 1, 1], [0, 0, 0, 1]) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.skipif(not has_sklearn, reason="scikit-learn not installed")
+@given(seed=seeds, n=st.integers(2, 60), k=st.integers(1, 6))
+def test_nmi_matches_scikit_learn(seed, n, k):
+    from sklearn.metrics import normalized_mutual_info_score
+    rng = numpy.random.default_rng(seed)
+    a, b = rng.integers(0, k, n), rng.integers(0, k + 1, n)
+    assert metrics.nmi(a, b) == pytest.approx(normalized_mutual_info_score(a, b), abs=1e-10)
+
+
+# --- PSNR ---------------------------------------------------------------------------------------
+@given(seed=seeds, n=st.integers(1, 30), c=st.integers(1, 100))
+def test_psnr_closed_form(seed, n, c):
+    a = numpy.random.default_rng(seed).random(n)
+    b = a + c / 1000.0                               # MSE = (c / 1000)²
+    assert metrics.psnr(a, b) == pytest.approx(-20 * math.log10(c / 1000.0), rel=1e-9)
+    assert metrics.psnr(255 * a, 255 * b, max_value=255.0) == pytest.approx(metrics.psnr(a, b))
+    assert metrics.psnr(backend.to_device(a), a) == math.inf
+
+
+# --- PCA ----------------------------------------------------------------------------------------
+def random_data(seed, n, d):
+    rng = numpy.random.default_rng(seed)
+    return rng.standard_normal((n, d)) @ rng.standard_normal((d, d)) + rng.standard_normal(d)
+
+
+@given(seed=seeds, n=st.integers(3, 20), d=st.integers(1, 8), k=st.integers(1, 8))
+def test_pca_reconstruction_error_is_discarded_variance(seed, n, d, k):
+    k = min(k, d, n)
+    X = random_data(seed, n, d)
+    pca = metrics.PCA(k).fit(backend.to_device(X))
+    Xc = X - X.mean(axis=0)
+    s = numpy.linalg.svd(Xc, compute_uv=False)
+    error = ((X - pca.inverse_transform(pca.transform(X))) ** 2).sum()
+    assert error == pytest.approx((s[k:] ** 2).sum(), rel=1e-6, abs=1e-8)
+    numpy.testing.assert_allclose(pca.components_ @ pca.components_.T, numpy.eye(k), atol=1e-10)
+    numpy.testing.assert_allclose(pca.explained_variance_, s[:k] ** 2 / (n - 1), rtol=1e-10)
+
+
+@pytest.mark.skipif(not has_sklearn, reason="scikit-learn not installed")
+@given(seed=seeds, n=st.integers(3, 20), d=st.integers(2, 8), k=st.integers(1, 8))
+def test_pca_matches_scikit_learn_up_to_sign(seed, n, d, k):
+    from sklearn.decomposition import PCA as SkPCA
+    k = min(k, d, n - 1)
+    X = random_data(seed, n, d)
+    ours, theirs = metrics.PCA(k).fit(X), SkPCA(k, svd_solver="full").fit(X)
+    sign = numpy.sign((ours.components_ * theirs.components_).sum(axis=1))
+    numpy.testing.assert_allclose(ours.components_, sign[:, None] * theirs.components_,
+                                  atol=1e-6)
+    numpy.testing.assert_allclose(ours.explained_variance_, theirs.explained_variance_,
+                                  rtol=1e-8)
+    numpy.testing.assert_allclose(ours.explained_variance_ratio_,
+                                  theirs.explained_variance_ratio_, rtol=1e-8)
+    numpy.testing.assert_allclose(ours.transform(X), sign * theirs.transform(X), atol=1e-6)
+
+
+def test_pca_keeps_float32_and_refuses_bad_k():
+    X = random_data(0, 10, 4).astype(numpy.float32)
+    assert metrics.PCA(2).fit(X).transform(X).dtype == numpy.float32
+    with pytest.raises(ValueError, match="k <= min"):
+        metrics.PCA(5).fit(X)
+    with pytest.raises(RuntimeError, match="fit"):
+        metrics.PCA(2).transform(X)
+
+
+# --- k-means ----------------------------------------------------------------------------------
+@given(seed=seeds, k=st.integers(1, 5), per=st.integers(2, 15), d=st.integers(1, 4))
+def test_kmeans_finds_well_separated_blobs(seed, k, per, d):
+    rng = numpy.random.default_rng(seed)
+    means = numpy.arange(k)[:, None] * 100.0 + rng.standard_normal((k, d))
+    y = numpy.repeat(numpy.arange(k), per)
+    X = means[y] + rng.standard_normal((k * per, d))
+    centers, labels = metrics.kmeans(backend.to_device(X), k, n_init=3, seed=seed)
+    assert centers.shape == (k, d) and labels.shape == (k * per,)
+    assert metrics.clustering_accuracy(y, labels) == 1.0
+    for j in range(k):  # every centre is the mean of its cluster (a Lloyd fixed point)
+        numpy.testing.assert_allclose(centers[j], X[labels == j].mean(axis=0), atol=1e-9)
+    nearest = ((X[:, None, :] - centers[None]) ** 2).sum(-1).argmin(1)
+    numpy.testing.assert_array_equal(labels, nearest)
+
+
+def test_kmeans_is_seeded_and_refuses_bad_k():
+    X = random_data(1, 40, 3)
+    a, b = metrics.kmeans(X, 4, seed=7), metrics.kmeans(X, 4, seed=7)
+    numpy.testing.assert_array_equal(a[0], b[0])
+    with pytest.raises(ValueError, match=r"\[1, 40\]"):
+        metrics.kmeans(X, 0)
+
+
+# --- linear probe -------------------------------------------------------------------------------
+@pytest.mark.parametrize("informative", [True, False])
+def test_linear_probe_separable_codes_vs_noise(informative):
+    pytest.importorskip("minidl.losses")
+    rng = numpy.random.default_rng(0)
+    y = rng.integers(0, 3, 600)
+    Z = rng.standard_normal((600, 5)).astype(numpy.float32)
+    if informative:
+        Z[:, 0] += 6.0 * y                             # class is a threshold on z_0
+    acc = metrics.linear_probe(Z[:400], y[:400], Z[400:], y[400:], epochs=20, lr=0.05, seed=0)
+    if informative:
+        assert acc >= 0.95
+    else:
+        assert acc < 0.55                              # chance is 1/3

@@ -1,2 +1,13 @@
-"""(being written)"""
-__all__ = []
+"""The public RBM classes, gathered for ``from rbm import *``.
+
+    BernoulliRBM          binary visibles; binary or linear ("Gaussian") hidden units
+    GaussianBernoulliRBM  real-valued visibles with (optionally learned) σ, binary hiddens
+
+Each lives in its own module (rbm.bernoulli, rbm.gaussian) on top of rbm.base.RBM;
+likelihood estimation is in rbm.likelihood (exact) and rbm.ais (annealed importance).
+"""
+from rbm.base import RBM
+from rbm.bernoulli import BernoulliRBM
+from rbm.gaussian import GaussianBernoulliRBM
+
+__all__ = ["RBM", "BernoulliRBM", "GaussianBernoulliRBM"]

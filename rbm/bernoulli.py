@@ -1,0 +1,174 @@
+"""The Bernoulli (binary-visible) RBM: energy, free energy, conditionals, likelihood.
+
+Energy and the distributions it defines (Hinton's "practical guide", sections 1-3;
+Smolensky 1986, Hinton 2002), with v ∈ {0,1}^D, h ∈ {0,1}^H:
+
+    E(v, h)    = −vᵀb − hᵀc − vᵀWh                  W (D, H), b = vbias (D,), c = hbias (H,)
+    P(h_j=1|v) = σ(c_j + (vW)_j)                     P(v_i=1|h) = σ(b_i + (Wh)_i)
+    F(v)       = −vᵀb − Σ_j softplus(c_j + (vW)_j)    p(v) = exp(−F(v)) / Z
+
+With ``hidden="linear"`` the hidden units are real, h_j ~ N(c_j + (vW)_j, 1), the
+energy gains Σ_j h_j²/2, and F(v) = −vᵀb − Σ_j (a_j²/2 + ½ log 2π) with a = c + vW:
+the code layer of Hinton & Salakhutdinov's (2006) deep autoencoder.
+
+Free-energy gradients (what CD uses; a = c + vW, p = E[h|v]):
+
+    ∂F/∂W = −vᵀp     ∂F/∂b = −v     ∂F/∂c = −p     ∂F/∂v = −b − pWᵀ
+
+Inputs are data in [0, 1]. Values between 0 and 1 are treated as *probabilities*:
+F, CD statistics and reconstructions use them as the expected state of the unit (as
+the guide does for grey MNIST pixels). Values outside [0, 1] and NaN are refused.
+The likelihood (``log_likelihood``) is defined for binary data only and says so.
+"""
+import math
+
+from minidl import backend
+from rbm.base import RBM, sigmoid_
+from rbm.likelihood import log_likelihood, log_sum_exp_states
+
+__all__ = ["BernoulliRBM"]
+
+
+class BernoulliRBM(RBM):
+    """An RBM with binary visible units; binary (default) or linear hidden units.
+
+    Parameters
+    ----------
+    n_visible, n_hidden : int >= 1.
+    k : Gibbs steps per update (CD-k, or PCD-k with ``persistent=True``).
+    lr, momentum : the default optimizer SGD(lr=0.05, momentum=0.9). Hinton's guide
+        starts momentum at 0.5 and raises it to 0.9; a constant 0.9 is simpler and
+        trains MNIST as well at this learning rate.
+    weight_decay, sparsity_target, hidden, init_std, seed : see :class:`rbm.base.RBM`.
+
+    Attributes
+    ----------
+    W (n_visible, n_hidden), vbias (n_visible,), hbias (n_hidden,) : Parameters.
+
+    Examples
+    --------
+    >>> rbm = BernoulliRBM(784, 256, k=1, seed=0)
+    >>> rbm.fit(X_binary, epochs=10, batch_size=64)
+    >>> features = rbm.transform(X_binary)            # P(h = 1 | v), (N, 256)
+    """
+
+    # --- the visible side ----------------------------------------------------------------
+    def _check_values(self, v, where):
+        if v.size:
+            lo, hi = float(v.min()), float(v.max())
+            if lo < 0 or hi > 1:
+                raise ValueError(f"{self!r}.{where}: a Bernoulli RBM needs data in [0, 1] "
+                                 f"(values in between count as probabilities), got values "
+                                 f"in [{lo:g}, {hi:g}]; rescale (e.g. X / 255) or use "
+                                 f"GaussianBernoulliRBM for real-valued data")
+
+    def _check_binary(self, v, where):
+        if not bool(((v == 0) | (v == 1)).all()):
+            raise ValueError(f"{self!r}.{where} is the likelihood of binary data: got values "
+                             f"strictly between 0 and 1; binarise first, e.g. X > 0.5 or "
+                             f"rng.random(X.shape) < X")
+
+    def mean_v(self, h):
+        """P(v = 1 | h) = σ(b + hWᵀ).  (B, H) -> (B, D)."""
+        if h.ndim != 2 or h.shape[1] != self.n_hidden:
+            raise ValueError(f"{self!r}.mean_v got hidden states of shape {tuple(h.shape)}: "
+                             f"expected (batch, {self.n_hidden})")
+        a = h @ self.W.data.T
+        a += self.vbias.data
+        return sigmoid_(a)
+
+    def _sample_v_from_mean(self, pv):
+        u = self._rng.random(pv.shape, dtype=pv.dtype)
+        return backend.get_array_module(pv).less(u, pv, out=u)      # 1.0 where u < p
+
+    def _random_visible(self, n):
+        return self._sample_v_from_mean(backend.xp.full((n, self.n_visible), 0.5,
+                                                        dtype=self.W.dtype))
+
+    def _free_energy(self, v):
+        """F(v) = −vᵀb − Σ_j log Σ_{h_j} exp(h_j a_j).  (B, D) -> (B,)."""
+        return -(v @ self.vbias.data) - self._hidden_log_sum(self._hidden_input(v))
+
+    def free_energy_grad_v(self, v):
+        """∂F/∂v = −b − E[h|v] Wᵀ, one row per sample.  (B, D) -> (B, D)."""
+        v = self._visible(v, "free_energy_grad_v")
+        dv = self._mean_h(v) @ self.W.data.T
+        dv += self.vbias.data
+        return -dv
+
+    def _add_free_energy_grad(self, v, ph, weight):
+        """grad += Σ_b weight_b ∂F(v_b)/∂θ for W, vbias, hbias (weight: float or (B,))."""
+        w = weight if isinstance(weight, float) else weight[:, None]
+        wp = ph * w                                                   # (B, H)
+        self.W.grad -= v.T @ wp                                       # ∂F/∂W = −vᵀp
+        self.hbias.grad -= wp.sum(axis=0)                             # ∂F/∂c = −p
+        self.vbias.grad -= (v * w).sum(axis=0)                        # ∂F/∂b = −v
+
+    def _add_cd_grad(self, v, ph, v_neg, ph_neg, scale):
+        """The CD gradient of both phases at once (tested against the two-call form).
+
+        One matrix product of the stacked batches instead of two,
+            g_W = [v⁻; v⁺]ᵀ [P(h|v⁻); −P(h|v⁺)] · scale,
+        which halves the passes over the (D, H) gradient on the hot path.
+        """
+        xp = backend.get_array_module(v)
+        b = v_neg.shape[0]
+        P = xp.concatenate([ph_neg, ph])                              # (2B, H)
+        P[:b] *= scale
+        P[b:] *= -scale
+        self.W.grad += xp.concatenate([v_neg, v]).T @ P
+        self.hbias.grad += P.sum(axis=0)
+        self.vbias.grad += scale * (v_neg.sum(axis=0) - v.sum(axis=0))
+
+    # --- likelihood -------------------------------------------------------------------------
+    def pseudo_likelihood(self, X, seed=None):
+        """Per-sample pseudo-log-likelihood, as scikit-learn's ``score_samples``.
+
+        Notes
+        -----
+        For each row flip one visible unit i chosen uniformly at random (ṽ = v with
+        v_i ← 1 − v_i) and return D · log σ(F(ṽ) − F(v)): a stochastic estimate of
+        Σ_i log P(v_i | v_{−i}) (Besag 1975). ``seed`` seeds the choice of units
+        (None: the model's own stream). Returns an array of shape (N,).
+        """
+        v = self._visible(X, "pseudo_likelihood")
+        xp = backend.get_array_module(v)
+        n = v.shape[0]
+        cols = (backend.rng(seed) if seed is not None else self._rng).integers(
+            0, self.n_visible, n)
+        rows, cols = xp.arange(n), backend.to_device(cols, backend.name_of(xp))
+        flipped = v.copy()
+        flipped[rows, cols] = 1 - flipped[rows, cols]
+        delta = self._free_energy(flipped) - self._free_energy(v)
+        return -self.n_visible * xp.logaddexp(0.0, -delta)          # D · log σ(Δ)
+
+    def _params64(self):
+        return [p.data.astype(backend.float64) for p in (self.W, self.vbias, self.hbias)]
+
+    def log_partition_exact(self, max_bits=None):
+        """log Z by enumerating the smaller layer (linear hidden: the visible layer).
+
+        Notes
+        -----
+        Over hidden states:  log Z = log Σ_h exp(hᵀc + Σ_i softplus(b_i + (Wh)_i)).
+        Over visible states: log Z = log Σ_v exp(−F(v)). Computed in float64.
+        Refuses layers of more than ``rbm.likelihood.MAX_EXACT_BITS`` units.
+        """
+        W, b, c = self._params64()
+        xp = backend.get_array_module(W)
+        kw = {} if max_bits is None else {"max_bits": max_bits}
+        if self.hidden == "binary" and self.n_hidden <= self.n_visible:
+            def log_weight(h):
+                return h @ c + xp.logaddexp(0.0, h @ W.T + b).sum(axis=1)
+            return log_sum_exp_states(self.n_hidden, log_weight, **kw)
+
+        def log_weight(v):
+            a = v @ W + c
+            if self.hidden == "binary":
+                return v @ b + xp.logaddexp(0.0, a).sum(axis=1)
+            return v @ b + 0.5 * (a * a).sum(axis=1) + 0.5 * math.log(2 * math.pi) * a.shape[1]
+        return log_sum_exp_states(self.n_visible, log_weight, **kw)
+
+    def log_likelihood(self, X, log_z):
+        """Mean log p(v) = mean(−F(v)) − log Z over binary rows of X (log_z: exact or AIS)."""
+        return log_likelihood(self, X, log_z)

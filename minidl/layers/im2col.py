@@ -1,0 +1,183 @@
+"""im2col / col2im: convolution as one big matrix product, built on strided views.
+
+A convolution slides a (C, kh, kw) window over a padded image. ``windows`` makes
+every window visible *without copying* by giving the array two extra axes whose
+strides step inside a window:
+
+    windows(x)[n, c, i, j, a, b] = x[n, c, i·s + a, j·s + b]      (N, C, Ho, Wo, kh, kw)
+
+``im2col`` copies those windows into one matrix with a column per output pixel of
+the whole batch,
+
+    cols[(c, a, b), (n, i, j)]                                    (C·kh·kw, N·Ho·Wo)
+
+so that a convolution is ONE large GEMM ``W.reshape(c_out, -1) @ cols`` for the
+whole batch -- far faster on a CPU than N small ones. ``col2im`` is its adjoint:
+it adds every column back onto the pixels it was read from. It loops over the
+kh·kw kernel offsets (never over samples) and adds one strided slice per offset:
+overlapping windows simply add, with no ``add.at``.
+
+Backend note: ``as_strided`` exists under ``lib.stride_tricks`` in both NumPy and
+CuPy with the same signature (strides in bytes), so :func:`windows` is the one
+place that touches strides and the same code runs on both.
+
+References: Chellapilla, Puri & Simard (2006), "High performance convolutional
+neural networks for document processing"; CS231n notes on im2col.
+"""
+from minidl import backend
+
+__all__ = ["conv_output_size", "same_padding", "pad2d", "windows", "im2col", "col2im",
+           "col2im_matmul", "to_rows", "from_rows", "check_nchw", "check_window"]
+
+
+def conv_output_size(size, kernel, stride, pad_total):
+    """Output length of a window of ``kernel`` sliding by ``stride`` over ``size + pad_total``."""
+    return (size + pad_total - kernel) // stride + 1
+
+
+def same_padding(size, kernel, stride):
+    """(before, after) padding for TensorFlow/Keras "same": output = ceil(size / stride).
+
+    The total is max((out − 1)·stride + kernel − size, 0); Keras puts the odd
+    extra cell after (bottom/right), so 7 pooled by 2 becomes 4 with one cell
+    added at the bottom.
+    """
+    out = -(-size // stride)
+    total = max((out - 1) * stride + kernel - size, 0)
+    return total // 2, total - total // 2
+
+
+def pad2d(x, pads, value=0.0):
+    """Pad the two spatial axes of NCHW ``x``; ``pads = (top, bottom, left, right)``.
+
+    Returns ``x`` itself when every pad is zero (no copy).
+    """
+    top, bottom, left, right = pads
+    if not (top or bottom or left or right):
+        return x
+    xp = backend.get_array_module(x)
+    n, c, h, w = x.shape
+    out = xp.full((n, c, h + top + bottom, w + left + right), value, dtype=x.dtype)
+    out[:, :, top:top + h, left:left + w] = x
+    return out
+
+
+def windows(x, kh, kw, stride):
+    """A read-only strided view of every (kh, kw) window of NCHW ``x``: (N, C, Ho, Wo, kh, kw).
+
+    No data is copied; ``x`` must already be padded. Do not write into the view:
+    overlapping windows share memory.
+    """
+    xp = backend.get_array_module(x)
+    n, c, h, w = x.shape
+    ho, wo = (h - kh) // stride + 1, (w - kw) // stride + 1
+    sn, sc, sh, sw = x.strides
+    return xp.lib.stride_tricks.as_strided(
+        x, shape=(n, c, ho, wo, kh, kw),
+        strides=(sn, sc, sh * stride, sw * stride, sh, sw))
+
+
+def im2col(x, kh, kw, stride, out=None):
+    """Windows as columns: ``cols[(c, a, b), (n, i, j)] = x[n, c, i·s + a, j·s + b]``.
+
+    ``x`` (N, C, H, W), already padded; returns a C-contiguous (C·kh·kw, N·Ho·Wo)
+    array -- the one copy a convolution makes of its input.
+
+    ``out``: an array of that shape and dtype to fill instead of allocating one.
+    Layers pass their previous buffer: a fresh array of many megabytes per call
+    costs page faults that can take longer than the copy itself.
+    """
+    win = windows(x, kh, kw, stride)
+    n, c, ho, wo = win.shape[:4]
+    shape = (c * kh * kw, n * ho * wo)
+    by_offset = win.transpose(1, 4, 5, 0, 2, 3)                 # (C, kh, kw, N, Ho, Wo)
+    if out is None or out.shape != shape or out.dtype != x.dtype:
+        return by_offset.reshape(shape)
+    xp = backend.get_array_module(x)
+    xp.copyto(out.reshape(c, kh, kw, n, ho, wo), by_offset)
+    return out
+
+
+def col2im(cols, shape, kh, kw, stride):
+    """The adjoint of :func:`im2col`: add each window column back onto its pixels.
+
+    ``cols`` is (C·kh·kw, N·Ho·Wo); ``shape`` = (N, C, H, W) of the (padded)
+    image. Returns that image with
+
+        x[n, c, i·s + a, j·s + b] += cols[(c, a, b), (n, i, j)]   for every a, b
+
+    One strided-slice addition per kernel offset (a, b): a loop of kh·kw steps.
+    """
+    n, c, h, w = shape
+    ho, wo = (h - kh) // stride + 1, (w - kw) // stride + 1
+    xp = backend.get_array_module(cols)
+    cols = cols.reshape(c, kh, kw, n, ho, wo)
+    out = xp.zeros((n, c, h, w), dtype=cols.dtype)
+    for a in range(kh):
+        for b in range(kw):
+            out[:, :, a:a + stride * ho:stride, b:b + stride * wo:stride] += (
+                cols[:, a, b].transpose(1, 0, 2, 3))
+    return out
+
+
+def col2im_matmul(w, dy, shape, kh, kw, stride):
+    """``col2im(w.reshape(-1, O) @ dy, ...)`` without building the big column array.
+
+    ``w`` (C, kh, kw, O) maps the O channels of ``dy`` (O, N·Ho·Wo) to window
+    positions. The readable path materialises w @ dy, (C·kh·kw, N·Ho·Wo) -- kh·kw
+    times the image -- and then adds it back; here each kernel offset (a, b) does
+    its GEMM w[:, a, b] @ dy, (C, N·Ho·Wo), and adds it straight into the strided
+    slice, so the memory traffic stays near the image size. The tests check it
+    against the readable path.
+    """
+    n, c, h, wd = shape
+    ho, wo = (h - kh) // stride + 1, (wd - kw) // stride + 1
+    xp = backend.get_array_module(dy)
+    out = xp.zeros((n, c, h, wd), dtype=dy.dtype)
+    part = xp.empty((c, n * ho * wo), dtype=dy.dtype)   # re-used by every offset
+    w = xp.ascontiguousarray(w.transpose(1, 2, 0, 3))    # (kh, kw, C, O): BLAS-ready slices
+    for a in range(kh):
+        for b in range(kw):
+            if w.shape[-1] == 1:  # one channel in: the product is an outer product
+                xp.multiply(w[a, b], dy, out=part)
+            else:
+                xp.matmul(w[a, b], dy, out=part)
+            out[:, :, a:a + stride * ho:stride, b:b + stride * wo:stride] += (
+                part.reshape(c, n, ho, wo).transpose(1, 0, 2, 3))
+    return out
+
+
+def to_rows(x):
+    """NCHW (N, C, H, W) -> channel-major (C, N·H·W): the layout the GEMMs use."""
+    n, c, h, w = x.shape
+    return x.transpose(1, 0, 2, 3).reshape(c, n * h * w)
+
+
+def from_rows(y, n, h, w):
+    """Channel-major (C, N·H·W) -> a C-contiguous NCHW (N, C, H, W) array."""
+    xp = backend.get_array_module(y)
+    return xp.ascontiguousarray(y.reshape(-1, n, h, w).transpose(1, 0, 2, 3))
+
+
+# --- input checks shared by the convolution and pooling layers ---------------
+def check_nchw(layer, x, channels=None):
+    """Raise a clear ValueError unless ``x`` is a 4-D NCHW batch with ``channels`` channels."""
+    if x.ndim != 4:
+        c = channels if channels is not None else "C"
+        hint = (f"reshape flat images first, e.g. layers.Reshape(({c}, 28, 28))"
+                if x.ndim == 2 else "add the missing axes (batch and channel come first)")
+        raise ValueError(f"{layer!r} got input of shape {tuple(x.shape)}, expected a 4-D "
+                         f"batch (N, {c}, H, W) in NCHW order: {hint}")
+    if channels is not None and x.shape[1] != channels:
+        raise ValueError(f"{layer!r} got input of shape {tuple(x.shape)} with {x.shape[1]} "
+                         f"channels on axis 1, expected {channels}: check c_in, or transpose "
+                         f"NHWC images with x.transpose(0, 3, 1, 2)")
+
+
+def check_window(layer, x_shape, padded_hw, kh, kw):
+    """Raise unless a (kh, kw) window fits inside the padded spatial size ``padded_hw``."""
+    hp, wp = padded_hw
+    if kh > hp or kw > wp:
+        raise ValueError(f"{layer!r}: window {kh}x{kw} is larger than the padded input "
+                         f"{hp}x{wp} (input shape {tuple(x_shape)}): use a smaller kernel, "
+                         f"more padding, or a larger input")

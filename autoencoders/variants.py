@@ -1,0 +1,205 @@
+"""The dense autoencoders of the lecture, each a configured :class:`Autoencoder`.
+
+Every constructor takes the layer sizes first, input to code (``[784, 128, 64, 32]``),
+then the paper's hyperparameters by keyword. The decoder mirrors the encoder and ends in
+a linear layer: logits for the BCE loss (``reconstruct`` applies the sigmoid), the
+reconstruction itself for MSE.
+"""
+from minidl.layers import Sequential, TiedDense
+
+from autoencoders.base import Autoencoder, activation_layer, check_sizes, dense_stack, make_loss
+from autoencoders.corruption import NOISES, make_corruption
+from autoencoders.penalties import ContractivePenalty, KLSparsity, L1Activity
+
+__all__ = ["DeepAutoencoder", "LinearAutoencoder", "TiedAutoencoder", "DenoisingAutoencoder",
+           "SparseAutoencoder", "ContractiveAutoencoder", "build_dense"]
+
+
+def build_dense(sizes, activation, *, code_activation=None, tied=False, seed=None):
+    """Encoder and mirrored decoder for ``sizes``; returns (encoder, decoder, encoder Denses).
+
+    encoder: Dense(n_0, n_1) act ... Dense(n_{L-1}, n_L) code_activation
+    decoder: Dense(n_L, n_{L-1}) act ... Dense(n_1, n_0)  (linear output), or with
+    ``tied=True`` TiedDense of each encoder layer, so W' = Wᵀ (one Parameter, two uses).
+    """
+    enc_layers, denses = dense_stack(sizes, activation, last=code_activation, seed=seed)
+    if tied:
+        dec_layers = []
+        for i, dense in enumerate(reversed(denses)):
+            dec_layers.append(TiedDense(dense))
+            if i < len(denses) - 1 and activation not in (None, "linear"):
+                dec_layers.append(activation_layer(activation))
+    else:
+        dec_layers, _ = dense_stack(sizes[::-1], activation, last=None, seed=seed, start=100)
+    return Sequential(*enc_layers), Sequential(*dec_layers), denses
+
+
+class DeepAutoencoder(Autoencoder):
+    """A (deep) autoencoder from a size list: ``DeepAutoencoder([784, 128, 64, 32])``.
+
+    Also reachable as ``Autoencoder.from_sizes(sizes, activation="relu")``.
+
+    Parameters
+    ----------
+    sizes : [input, hidden..., code]; the decoder mirrors it.
+    activation : "relu" (default, the Keras tutorial's), "sigmoid", "tanh" or "linear",
+        used after every layer but the decoder's last.
+    code_activation : activation of the code layer (default: ``activation``).
+    tied : decoder weights are the encoder's transposed (TiedDense).
+    loss : "bce" (default, mean over pixels: the Keras tutorial's number), "mse" or a Loss.
+    corruption, penalties, seed : as :class:`Autoencoder`; seed also seeds the weights.
+    """
+
+    def __init__(self, sizes, *, activation="relu", code_activation="same", tied=False,
+                 loss="bce", corruption=None, penalties=(), seed=None):
+        sizes = check_sizes(sizes, type(self).__name__)
+        code_activation = activation if code_activation == "same" else code_activation
+        encoder, decoder, self.denses = build_dense(sizes, activation, tied=tied, seed=seed,
+                                                    code_activation=code_activation)
+        super().__init__(encoder, decoder, loss=loss, corruption=corruption,
+                         penalties=penalties, seed=seed)
+        self.sizes, self.activation, self.tied = sizes, activation, tied
+        self.code_activation = code_activation
+
+    def get_config(self):
+        """The constructor's arguments (recorded by ``minidl.io.save``)."""
+        return {"sizes": self.sizes, "activation": self.activation,
+                "code_activation": self.code_activation, "tied": self.tied}
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.sizes})"
+
+
+class LinearAutoencoder(DeepAutoencoder):
+    """No non-linearity and squared error: ``x̂ = x W₁ W₂`` (plus biases).
+
+    Baldi & Hornik (1989): at the minimum of the squared error the code spans the same
+    subspace as the top-K principal components (not the components themselves: any
+    invertible mix of them reconstructs equally well).
+    """
+
+    def __init__(self, sizes, *, loss="mse", seed=None, **kwargs):
+        super().__init__(sizes, activation="linear", loss=loss, seed=seed, **kwargs)
+
+    def get_config(self):
+        return {"sizes": self.sizes}
+
+
+class TiedAutoencoder(DeepAutoencoder):
+    """Decoder weights tied to the encoder's: W' = Wᵀ through :class:`minidl.layers.TiedDense`.
+
+    Each tied weight is one Parameter used twice, so its gradient is the sum of the
+    encoder's and the decoder's contributions and it gets one optimizer step.
+    Default activation "sigmoid" (the classic tied AE of Vincent et al. 2008).
+    """
+
+    def __init__(self, sizes, *, activation="sigmoid", seed=None, **kwargs):
+        super().__init__(sizes, activation=activation, tied=True, seed=seed, **kwargs)
+
+    def get_config(self):
+        return {"sizes": self.sizes, "activation": self.activation}
+
+
+class DenoisingAutoencoder(DeepAutoencoder):
+    """Reconstruct the clean x from a corrupted x̃ (Vincent et al. 2008).
+
+    Notes
+    -----
+    J = E_{x̃ ~ q(x̃|x)} L(x, g(f(x̃))): the corruption is applied to training batches
+    only, and the loss compares with the clean input. ``noise`` is one of
+    "gaussian" (level = σ >= 0), "masking", "salt-and-pepper", "dropout"
+    (level = ν in [0, 1)); see :mod:`autoencoders.corruption`.
+    Default activation "sigmoid", as in the paper.
+    """
+
+    def __init__(self, sizes, *, noise="masking", level=0.3, activation="sigmoid", seed=None,
+                 **kwargs):
+        if noise not in NOISES:
+            raise ValueError(f"DenoisingAutoencoder: noise={noise!r} unknown; expected one of "
+                             f"{sorted(NOISES)}")
+        corruption = make_corruption(noise, level, seed=seed)
+        super().__init__(sizes, activation=activation, corruption=corruption, seed=seed,
+                         **kwargs)
+        self.noise, self.level = noise, level
+
+    def get_config(self):
+        return {"sizes": self.sizes, "noise": self.noise, "level": self.level,
+                "activation": self.activation}
+
+
+class SparseAutoencoder(DeepAutoencoder):
+    """Sparse codes by a KL penalty to a target activation ρ (UFLDL) and/or L1 on the code.
+
+    Notes
+    -----
+    J = L(x, x̂) + β Σ_j KL(ρ || ρ̂_j) + λ₁ (1/B) Σ_b ||h_b||₁,  ρ̂_j = (1/B) Σ_b h_bj
+
+    - KL (``beta > 0``): sigmoid codes, reconstruction summed over pixels and averaged over
+      the batch (UFLDL's per-sample objective), gradient through the batch mean ρ̂.
+    - L1 only (``beta=0, l1=1e-4``): the Keras tutorial's ReLU code with
+      ``activity_regularizer=l1(10e-5)`` (= 1e-4) and BCE averaged over pixels.
+    See :class:`autoencoders.KLSparsity` and :class:`autoencoders.L1Activity`.
+
+    Parameters
+    ----------
+    rho : target mean activation in (0, 1). beta : KL weight >= 0. l1 : None or λ₁ >= 0.
+    reduction : of the reconstruction loss; default "batch" with KL, "mean" without.
+    """
+
+    def __init__(self, sizes, *, rho=0.1, beta=3.0, l1=None, loss="bce", reduction=None,
+                 activation=None, seed=None, **kwargs):
+        kl = KLSparsity(rho, beta)   # validates rho and beta
+        penalties = [kl] if kl.beta > 0 else []
+        if l1 is not None:
+            penalties.append(L1Activity(l1))
+        if activation is None:
+            activation = "sigmoid" if kl.beta > 0 else "relu"
+        if kl.beta > 0 and activation != "sigmoid":
+            raise ValueError(f"SparseAutoencoder: the KL penalty needs codes in (0, 1), so "
+                             f"activation must be 'sigmoid' (got {activation!r}); use beta=0 "
+                             f"with l1=... for ReLU codes")
+        reduction = reduction or ("batch" if kl.beta > 0 else "mean")
+        super().__init__(sizes, activation=activation, loss=make_loss(loss, reduction),
+                         penalties=penalties, seed=seed, **kwargs)
+        self.rho, self.beta, self.l1 = kl.rho, kl.beta, l1
+
+    def get_config(self):
+        return {"sizes": self.sizes, "rho": self.rho, "beta": self.beta, "l1": self.l1,
+                "activation": self.activation}
+
+    def mean_activation(self, X):
+        """ρ̂ over X: the mean code activation per unit, (K,)."""
+        return self.encode(X).mean(axis=0)
+
+
+class ContractiveAutoencoder(DeepAutoencoder):
+    """Penalise the encoder's sensitivity to its input (Rifai et al. 2011).
+
+    Notes
+    -----
+    J = Σ_x [ L(x, g(f(x))) + λ ||J_f(x)||²_F ],  f(x) = σ(xW + b), and for a sigmoid
+    encoder ||J_f(x)||²_F = Σ_j (h_j(1 − h_j))² Σ_i W_ij² in closed form; see
+    :class:`autoencoders.ContractivePenalty` for its gradients to W and b.
+    ``sizes`` must be [input, code] (one sigmoid layer: that is where the closed form holds).
+    The reconstruction is summed over pixels and averaged over the batch.
+    """
+
+    def __init__(self, sizes, *, lam=0.1, loss="bce", seed=None, **kwargs):
+        sizes = check_sizes(sizes, "ContractiveAutoencoder")
+        if len(sizes) != 2:
+            raise ValueError(f"ContractiveAutoencoder: sizes={sizes} must be [input, code]: the "
+                             f"closed-form Jacobian norm holds for one sigmoid layer")
+        if not lam >= 0:
+            raise ValueError(f"ContractiveAutoencoder: lam={lam!r} must be >= 0")
+        super().__init__(sizes, activation="sigmoid", loss=make_loss(loss, "batch"), seed=seed,
+                         **kwargs)
+        self.lam = float(lam)
+        self.contractive = ContractivePenalty(self.denses[0], self.lam)
+        self.penalties.append(self.contractive)
+
+    def get_config(self):
+        return {"sizes": self.sizes, "lam": self.lam}
+
+    def jacobian_norm(self, X):
+        """||J_f(x)||²_F for each row of X, (N,)."""
+        return self.contractive.jacobian_norm(self.encode(X))

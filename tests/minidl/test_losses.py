@@ -94,6 +94,16 @@ def test_float32_stays_float32(cls):
     assert loss.backward().dtype == numpy.float32
 
 
+@pytest.mark.parametrize("int_labels", [True, False])
+def test_softmax_cross_entropy_keeps_float32(int_labels):
+    p = backend.xp.zeros((2, 3), dtype=backend.float32)
+    labels = numpy.array([0, 2])
+    target = labels if int_labels else numpy.eye(3, dtype=numpy.float32)[labels]
+    loss = SoftmaxCrossEntropy()
+    loss.forward(p, backend.to_device(target))
+    assert loss.backward().dtype == numpy.float32
+
+
 def test_errors_name_the_problem():
     with pytest.raises(ValueError, match=r"\(2, 3\).*\(3, 2\)"):
         MSE().forward(backend.xp.zeros((2, 3)), backend.xp.zeros((3, 2)))

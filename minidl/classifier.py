@@ -1,0 +1,123 @@
+"""Classifier: any network that ends in class scores, trained with softmax cross-entropy.
+
+The last step of the 2006 recipe: put a softmax layer on a pretrained encoder, train
+it on labels (first with the encoder frozen, see :func:`minidl.pretrain.freeze_first`,
+then everything), and read off the accuracy.
+"""
+from minidl import backend
+from minidl.layers.activations import Softmax
+from minidl.layers.base import Layer
+from minidl.losses import SoftmaxCrossEntropy
+from minidl.model import Model
+
+__all__ = ["Classifier"]
+
+
+class Classifier(Model):
+    """A network ``f`` whose outputs are logits z = f(x), with softmax cross-entropy.
+
+    Parameters
+    ----------
+    network : a minidl Layer (e.g. ``Sequential(encoder..., Dense(n_top, n_classes))``)
+        mapping (B, D) inputs to (B, C) logits.
+    n_classes : int or None; when given, the logits must have this many columns.
+
+    Notes
+    -----
+    Objective on a batch of B labelled samples (mean reduction):
+
+        L = -(1/B) Σ_b log softmax(z_b)_{y_b},   softmax(z)_c = e^{z_c} / Σ_k e^{z_k}
+
+    Backward: dL/dz = (softmax(z) - onehot(y)) / B, then ``network.backward``.
+    ``train_step`` and ``evaluate`` take ``(X, y)`` with int labels y (B,) and report
+    {"loss": L, "accuracy": fraction with argmax z = y}.
+    """
+
+    def __init__(self, network, *, n_classes=None):
+        if not isinstance(network, Layer):
+            raise TypeError(f"Classifier network must be a minidl Layer (e.g. "
+                            f"layers.Sequential(...)), got {type(network).__name__}")
+        if n_classes is not None and (isinstance(n_classes, bool) or not isinstance(n_classes, int)
+                                      or n_classes < 2):
+            raise ValueError(f"Classifier: n_classes={n_classes!r} must be an integer >= 2 "
+                             f"or None")
+        self.network = network
+        self.n_classes = n_classes
+        self.loss = SoftmaxCrossEntropy(reduction="mean")
+        self.optimizer = None
+
+    # --- training ------------------------------------------------------------------
+    def objective(self, x, y, training=False):
+        """Forward pass and loss on a batch; returns {"loss", "accuracy"} (floats)."""
+        z = self.logits(x, training=training)
+        loss = float(self.loss.forward(z, y))
+        return {"loss": loss, "accuracy": _accuracy(z, y)}
+
+    def backward(self):
+        """Gradients of the last :meth:`objective` into the parameters; returns dL/dx."""
+        return self.network.backward(self.loss.backward())
+
+    def train_step(self, batch):
+        """Objective, backward and one optimizer step on ``(X, y)``."""
+        x, y = self._split(batch)
+        metrics = self.objective(x, y, training=True)
+        self.backward()
+        self.apply_gradients()
+        return metrics
+
+    def evaluate(self, batch, batch_size=1024):
+        """Mean {"loss", "accuracy"} on ``(X, y)``, in chunks of ``batch_size``."""
+        X, y = self._split(batch)
+        n, totals = X.shape[0], {}
+        for start in range(0, n, batch_size):
+            part = slice(start, start + batch_size)
+            m = self.objective(X[part], y[part])
+            for k, v in m.items():
+                totals[k] = totals.get(k, 0.0) + v * X[part].shape[0]
+        return {k: v / n for k, v in totals.items()}
+
+    # --- using a trained model ---------------------------------------------------------
+    def logits(self, X, training=False):
+        """z = f(X), shape (N, C), with the class count checked."""
+        z = self.network.forward(self.as_array(X, self._dtype()), training=training)
+        if z.ndim != 2 or (self.n_classes is not None and z.shape[1] != self.n_classes):
+            raise ValueError(f"Classifier: the network gave outputs of shape {tuple(z.shape)}, "
+                             f"expected (batch, {self.n_classes or 'n_classes'}); end it with "
+                             f"Dense(n_top, n_classes)")
+        return z
+
+    def predict_proba(self, X):
+        """softmax(f(X)): class probabilities, (N, C), rows summing to one."""
+        return Softmax().forward(self.logits(X))
+
+    def predict(self, X):
+        """argmax_c f(X)_c: predicted int labels, (N,)."""
+        return self.logits(X).argmax(axis=1)
+
+    def score(self, X, y):
+        """Accuracy on (X, y), a Python float."""
+        return self.evaluate((X, y))["accuracy"]
+
+    # --- helpers -------------------------------------------------------------------
+    def _dtype(self):
+        params = self.parameters()
+        return params[0].dtype if params else backend.float32
+
+    def _split(self, batch):
+        if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
+            raise ValueError("Classifier needs labelled batches (X, y): call fit(X, y, ...) "
+                             "or evaluate((X, y))")
+        x = self.as_array(batch[0], self._dtype())
+        y = backend.to_device(batch[1], backend.name_of(backend.get_array_module(x)))
+        if y.ndim != 1 or y.shape[0] != x.shape[0]:
+            raise ValueError(f"Classifier: labels of shape {tuple(y.shape)} for {x.shape[0]} "
+                             f"samples; pass one int label per sample, shape ({x.shape[0]},)")
+        return x, y
+
+    def __repr__(self):
+        return f"Classifier({self.network!r})"
+
+
+def _accuracy(z, y):
+    """Fraction of rows whose largest logit is at the label."""
+    return float((z.argmax(axis=1) == y).mean()) if y.shape[0] else 0.0

@@ -63,6 +63,36 @@ class Model:
             p.astype(dtype)
         return self
 
+    # --- weights, for restore-best and checkpoints ---------------------------
+    def get_weights(self):
+        """Copies of every parameter's data, in ``parameters()`` order."""
+        return [p.data.copy() for p in self.parameters()]
+
+    def set_weights(self, weights):
+        """Assign arrays (from :meth:`get_weights`) to the parameters, in order.
+
+        Every shape and dtype is checked before anything is assigned, so a
+        mismatched list leaves the model untouched.
+        """
+        params, weights = self.parameters(), list(weights)
+        if len(weights) != len(params):
+            raise ValueError(f"{type(self).__name__}.set_weights got {len(weights)} arrays for "
+                             f"{len(params)} parameters: pass the list from get_weights()")
+        for p, w in zip(params, weights):
+            if tuple(w.shape) != tuple(p.shape) or w.dtype != p.dtype:
+                raise ValueError(f"{type(self).__name__}.set_weights: {p.name} needs shape "
+                                 f"{tuple(p.shape)} {p.dtype}, got {tuple(w.shape)} {w.dtype}")
+        for p, w in zip(params, weights):
+            xp = backend.get_array_module(p.data)
+            xp.copyto(p.data, backend.to_device(w, backend.name_of(xp)))
+
+    def get_config(self):
+        """The constructor arguments as a JSON-able dict, stored by ``minidl.io.save``.
+
+        None by default; models override it so a file records how to rebuild them.
+        """
+        return None
+
     @staticmethod
     def as_array(X, dtype=backend.float32):
         """``X`` on the current backend with ``dtype`` (no copy when already so)."""

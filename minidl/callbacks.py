@@ -1,0 +1,238 @@
+"""Callbacks: code that ``fit`` runs at fixed moments of training.
+
+    on_train_begin(logs)          before the first epoch
+    on_batch_end(batch, logs)     after every train_step (logs: that batch's metrics)
+    on_epoch_end(epoch, logs)     after each epoch (logs: mean training metrics and
+                                  the validation metrics, prefixed "val_")
+    on_train_end(logs)            after the last epoch, or after an early stop
+
+``fit`` sets ``callback.model`` before training; a callback that sets
+``self.stop_training = True`` ends training after the current epoch.
+"""
+import math
+import sys
+import time
+import warnings
+
+from minidl import backend
+
+__all__ = ["Callback", "History", "EarlyStopping", "ModelCheckpoint", "ProgressBar"]
+
+
+class Callback:
+    """Base class: every hook does nothing."""
+
+    def __init__(self):
+        self.model = None
+        self.stop_training = False
+
+    def set_model(self, model):
+        self.model = model
+        self.stop_training = False
+
+    def on_train_begin(self, logs=None):
+        pass
+
+    def on_batch_end(self, batch, logs=None):
+        pass
+
+    def on_epoch_end(self, epoch, logs=None):
+        pass
+
+    def on_train_end(self, logs=None):
+        pass
+
+
+class History(Callback):
+    """Per-epoch metrics: ``history.history["loss"]`` is a list with one float per epoch.
+
+    ``history.epoch`` lists the epoch numbers (from 0); ``fit`` returns this object.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.history = {}
+        self.epoch = []
+
+    def record(self, epoch, metrics):
+        self.epoch.append(epoch)
+        for k, v in metrics.items():
+            self.history.setdefault(k, []).append(float(v))
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.record(epoch, logs or {})
+
+    def __repr__(self):
+        return f"History(epochs={len(self.epoch)}, metrics={sorted(self.history)})"
+
+
+# --- weights, without assuming the model subclasses minidl.model.Model ---------
+def get_weights(model):
+    """Copies of every parameter's data, in ``parameters()`` order."""
+    if hasattr(model, "get_weights"):
+        return model.get_weights()
+    return [p.data.copy() for p in model.parameters()]
+
+
+def set_weights(model, weights):
+    """Copy ``weights`` back into the parameters, in place (identity kept)."""
+    if hasattr(model, "set_weights"):
+        return model.set_weights(weights)
+    for p, w in zip(model.parameters(), weights):
+        backend.get_array_module(p.data).copyto(p.data, w)
+
+
+class _Monitor(Callback):
+    """Shared by EarlyStopping and ModelCheckpoint: track the best value of a metric.
+
+    If the monitored ``"val_<m>"`` is absent because ``fit`` got no validation
+    data, the training metric ``"<m>"`` is monitored instead, with a warning.
+    """
+
+    def __init__(self, monitor, mode, min_delta=0.0):
+        super().__init__()
+        if mode not in ("min", "max"):
+            raise ValueError(f"{type(self).__name__}: mode={mode!r}, expected 'min' or 'max'")
+        if min_delta < 0:
+            raise ValueError(f"{type(self).__name__}: min_delta={min_delta!r} must be >= 0")
+        self.monitor, self.mode, self.min_delta = monitor, mode, float(min_delta)
+        self.best = None
+
+    def on_train_begin(self, logs=None):
+        self.best = None
+        self._key = None
+
+    def _current(self, logs):
+        if self._key is None:
+            self._key = self._pick_key(logs)
+        return float(logs[self._key])
+
+    def _pick_key(self, logs):
+        if self.monitor in logs:
+            return self.monitor
+        fallback = self.monitor[4:] if self.monitor.startswith("val_") else None
+        if fallback in logs:
+            warnings.warn(f"{type(self).__name__}: {self.monitor!r} is not available (no "
+                          f"validation_data given to fit); monitoring {fallback!r} instead",
+                          stacklevel=4)
+            return fallback
+        raise KeyError(f"{type(self).__name__}: metric {self.monitor!r} not among the epoch "
+                       f"metrics {sorted(logs)}; pass monitor= one of those")
+
+    def _improved(self, value):
+        if self.best is None:
+            return not math.isnan(value)
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+
+class EarlyStopping(_Monitor):
+    """Stop when ``monitor`` has not improved for ``patience`` epochs.
+
+    Improvement means beating the best value so far by more than ``min_delta``
+    (lower for ``mode="min"``, the default; higher for "max"). With
+    ``restore_best_weights`` the model ends with the weights of its best epoch
+    (also when training runs to the end without stopping early).
+    Without validation data, "val_loss" falls back to the training "loss".
+    After training, ``stopped_epoch`` is the epoch it stopped at (None if it did not)
+    and ``best_epoch`` the epoch of the best value.
+    """
+
+    def __init__(self, monitor="val_loss", patience=5, min_delta=0.0,
+                 restore_best_weights=True, *, mode="min"):
+        super().__init__(monitor, mode, min_delta)
+        if not isinstance(patience, int) or patience < 0:
+            raise ValueError(f"EarlyStopping: patience={patience!r} must be an integer >= 0")
+        self.patience, self.restore_best_weights = patience, restore_best_weights
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        self.wait, self.best_epoch, self.stopped_epoch, self.best_weights = 0, None, None, None
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = self._current(logs)
+        if self._improved(value):
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            if self.restore_best_weights:
+                self.best_weights = get_weights(self.model)
+            return
+        self.wait += 1
+        if self.wait > self.patience:
+            self.stopped_epoch, self.stop_training = epoch, True
+
+    def on_train_end(self, logs=None):
+        if self.restore_best_weights and self.best_weights is not None:
+            set_weights(self.model, self.best_weights)
+
+
+class ModelCheckpoint(_Monitor):
+    """Save the model with :func:`minidl.io.save` at the end of epochs.
+
+    ``path`` may contain ``{epoch}`` (1-based) and metric fields, e.g.
+    ``"ckpt-{epoch:02d}-{val_loss:.3f}.npz"``. With ``save_best_only`` (default)
+    a file is written only when ``monitor`` improves, so ``path`` always holds
+    the best model so far; otherwise every epoch is saved.
+    """
+
+    def __init__(self, path, monitor="val_loss", save_best_only=True, *, mode="min"):
+        super().__init__(monitor, mode)
+        self.path, self.save_best_only = path, save_best_only
+        self.saved = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        from minidl import io
+        if self.save_best_only:
+            value = self._current(logs)
+            if not self._improved(value):
+                return
+            self.best = value
+        path = self.path.format(epoch=epoch + 1, **logs)
+        io.save(self.model, path)
+        self.saved.append(path)
+
+
+class ProgressBar(Callback):
+    """Show training progress: a tqdm bar per epoch when tqdm is installed,
+    otherwise one printed line per epoch (``use_tqdm=False`` forces the lines).
+    """
+
+    def __init__(self, epochs, n_batches, *, use_tqdm=None, file=None):
+        super().__init__()
+        self.epochs, self.n_batches, self.file = epochs, n_batches, file
+        self._tqdm = _find_tqdm() if use_tqdm in (None, True) else None
+        if use_tqdm and self._tqdm is None:
+            raise ImportError("ProgressBar(use_tqdm=True) needs tqdm: pip install tqdm")
+        self._bar, self._epoch, self._start = None, 0, None
+
+    def on_batch_end(self, batch, logs=None):
+        if self._start is None:
+            self._start = time.perf_counter()
+        if self._tqdm is not None:
+            if self._bar is None:
+                self._bar = self._tqdm(total=self.n_batches, file=self.file, leave=True,
+                                       desc=f"epoch {self._epoch + 1}/{self.epochs}")
+            self._bar.update(1)
+
+    def on_epoch_end(self, epoch, logs=None):
+        text = "  ".join(f"{k} {v:.4g}" for k, v in (logs or {}).items())
+        if self._bar is not None:
+            self._bar.set_postfix_str(text, refresh=False)
+            self._bar.close()
+        else:
+            seconds = time.perf_counter() - (self._start or time.perf_counter())
+            print(f"epoch {epoch + 1}/{self.epochs}  {text}  ({seconds:.1f} s)",
+                  file=self.file or sys.stdout, flush=True)
+        self._bar, self._epoch, self._start = None, epoch + 1, None
+
+    def on_train_end(self, logs=None):
+        if self._bar is not None:
+            self._bar.close()
+
+
+def _find_tqdm():
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None
+    return tqdm

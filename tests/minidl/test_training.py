@@ -1,0 +1,270 @@
+import numpy
+import pytest
+from hypothesis import given, strategies as st
+
+from minidl import Parameter, backend, io
+from minidl.layers import Dense
+from minidl.model import Model
+from minidl.optimizers import SGD, Adam
+from minidl.training import Callback, EarlyStopping, History, ModelCheckpoint, fit
+
+seeds = st.integers(0, 2**16)
+
+
+class LinearRegression(Model):
+    """y = x W + b with mean squared error; unsupervised batches regress on the row sum."""
+
+    def __init__(self, n_in, seed=0):
+        self.dense = Dense(n_in, 1, seed=seed)
+
+    @staticmethod
+    def _split(batch):
+        if isinstance(batch, tuple):
+            return batch
+        return batch, batch.sum(axis=1, keepdims=True)
+
+    def _loss(self, batch):
+        x, t = self._split(batch)
+        diff = self.dense.forward(x) - t
+        return float((diff * diff).mean()), diff
+
+    def train_step(self, batch):
+        loss, diff = self._loss(batch)
+        self.dense.backward(2.0 * diff / diff.size)
+        self.apply_gradients()
+        return {"loss": loss}
+
+    def evaluate(self, batch):
+        return {"loss": self._loss(batch)[0]}
+
+
+class Recorder(Model):
+    """Records the first column of every batch; its metric is that column's batch mean."""
+
+    def __init__(self):
+        self.w = Parameter(backend.xp.zeros(1, dtype=numpy.float32), name="w")
+        self.seen = []
+
+    def train_step(self, batch):
+        self.seen.append(backend.to_host(batch[:, 0]).copy())
+        self.w.data += 1
+        return {"m": float(batch[:, 0].mean())}
+
+    def evaluate(self, batch):
+        return {"m": float(batch[:, 0].mean())}
+
+
+class Scripted(Recorder):
+    """Validation loss follows a script; the weight counts the epochs trained."""
+
+    def __init__(self, script, n_batches):
+        super().__init__()
+        self.script, self.n_batches, self.evals = script, n_batches, 0
+
+    def train_step(self, batch):
+        self.w.data += 1.0 / self.n_batches  # w == epochs completed
+        return {"loss": 1.0}
+
+    def evaluate(self, batch):
+        value = self.script[min(self.evals // self.n_batches, len(self.script) - 1)]
+        self.evals += 1
+        return {"loss": value}
+
+
+def data(seed, n=40, d=3):
+    gen = numpy.random.default_rng(seed)
+    X = gen.standard_normal((n, d)).astype(numpy.float32)
+    return X, (X @ gen.standard_normal((d, 1))).astype(numpy.float32)
+
+
+def weights(model):
+    return [backend.to_host(p.data).copy() for p in model.parameters()]
+
+
+@given(seed=seeds, batch_size=st.integers(1, 16))
+def test_same_seed_gives_identical_weights(seed, batch_size):
+    X, y = data(seed)
+    runs = []
+    for _ in range(2):
+        model = LinearRegression(3)
+        fit(model, X, y, epochs=2, batch_size=batch_size, optimizer=Adam(0.01), seed=seed,
+            verbose=0)
+        runs.append(weights(model))
+    for a, b in zip(*runs):
+        numpy.testing.assert_array_equal(a, b)
+
+
+@given(seed=seeds)
+def test_shuffling_differs_across_seeds_and_covers_every_sample(seed):
+    X = numpy.arange(30, dtype=numpy.float32).reshape(-1, 1)
+    orders = []
+    for s in (seed, seed + 1):
+        model = Recorder()
+        fit(model, X, epochs=1, batch_size=7, seed=s, verbose=0)
+        orders.append(numpy.concatenate(model.seen))
+        assert sorted(orders[-1]) == list(range(30))
+        assert [len(b) for b in model.seen] == [7, 7, 7, 7, 2]
+    assert not numpy.array_equal(orders[0], orders[1])
+
+
+def test_no_shuffle_keeps_the_order():
+    model = Recorder()
+    fit(model, numpy.arange(10, dtype=numpy.float32).reshape(-1, 1), epochs=1, batch_size=4,
+        shuffle=False, verbose=0)
+    numpy.testing.assert_array_equal(numpy.concatenate(model.seen), numpy.arange(10))
+
+
+@given(seed=seeds, n=st.integers(5, 40), batch_size=st.integers(1, 12))
+def test_epoch_metric_is_the_sample_weighted_mean(seed, n, batch_size):
+    X = numpy.random.default_rng(seed).standard_normal((n, 2)).astype(numpy.float32)
+    history = fit(Recorder(), X, epochs=2, batch_size=batch_size, seed=seed, verbose=0)
+    assert isinstance(history, History) and history.epoch == [0, 1]
+    numpy.testing.assert_allclose(history.history["m"], [X[:, 0].mean()] * 2, rtol=1e-4,
+                                  atol=1e-6)
+
+
+@given(seed=seeds)
+def test_validation_metrics_have_val_prefix_and_closed_form_value(seed):
+    X, y = data(seed)
+    Xv, yv = data(seed + 1, n=13)
+    model = LinearRegression(3)
+    history = fit(model, X, y, epochs=3, batch_size=8, optimizer=SGD(0.05),
+                  validation_data=(Xv, yv), seed=seed, verbose=0)
+    assert set(history.history) == {"loss", "val_loss"}
+    assert all(len(v) == 3 for v in history.history.values())
+    W, b = weights(model)
+    expected = float((((Xv @ W + b) - yv) ** 2).mean())
+    assert history.history["val_loss"][-1] == pytest.approx(expected, rel=1e-5)
+
+
+def test_default_optimizer_and_given_optimizer_are_set_on_the_model():
+    X, y = data(0)
+    model = LinearRegression(3)
+    fit(model, X, y, epochs=1, batch_size=8, verbose=0)
+    assert isinstance(model.optimizer, Adam)
+    opt = SGD(0.1)
+    fit(model, X, y, epochs=1, batch_size=8, optimizer=opt, verbose=0)
+    assert model.optimizer is opt
+
+
+@pytest.mark.parametrize("patience", [0, 2])
+def test_early_stopping_stops_and_restores_best_weights(patience):
+    script = [5.0, 4.0, 3.0, 3.5, 3.2, 3.9, 3.0, 1.0, 0.5]  # best at epoch 2 (value 3.0)
+    model = Scripted(script, n_batches=1)
+    stopper = EarlyStopping(patience=patience)
+    history = fit(model, numpy.zeros((4, 1), numpy.float32), epochs=20, batch_size=4,
+                  validation_data=numpy.zeros((4, 1), numpy.float32), callbacks=[stopper],
+                  verbose=0)
+    assert len(history.epoch) == 3 + patience + 1  # 3 epochs to the best, then patience + 1
+    assert stopper.stopped_epoch == 3 + patience and stopper.best_epoch == 2
+    assert float(model.w.data[0]) == pytest.approx(3.0)  # weights after the best epoch
+
+
+def test_early_stopping_min_delta_and_fallback_to_training_loss():
+    model = Scripted([1.0], n_batches=1)
+    stopper = EarlyStopping(patience=1, min_delta=0.1)
+    with pytest.warns(UserWarning, match="monitoring 'loss'"):
+        history = fit(model, numpy.zeros((4, 1), numpy.float32), epochs=10, batch_size=4,
+                      callbacks=[stopper], verbose=0)
+    assert len(history.epoch) == 3  # constant loss never improves after epoch 0
+
+
+def test_model_checkpoint_writes_the_best_loadable_file(tmp_path):
+    path = str(tmp_path / "best.npz")
+    model = Scripted([3.0, 1.0, 2.0], n_batches=1)
+    checkpoint = ModelCheckpoint(path)
+    fit(model, numpy.zeros((4, 1), numpy.float32), epochs=3, batch_size=4,
+        validation_data=numpy.zeros((4, 1), numpy.float32), callbacks=[checkpoint], verbose=0)
+    assert checkpoint.saved == [path, path]  # epochs 1 and 2 improved, epoch 3 did not
+    fresh = Recorder()
+    io.load_weights(fresh, path)
+    assert float(fresh.w.data[0]) == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("where", ["X", "y"])
+def test_nan_refused_before_any_weight_changes(where):
+    X, y = data(1)
+    (X if where == "X" else y)[[0, 3], 0] = [numpy.nan, numpy.inf]
+    model = LinearRegression(3)
+    before = weights(model)
+    with pytest.raises(ValueError, match=rf"{where} contains 2 NaN or infinite"):
+        fit(model, X, y, epochs=1, batch_size=8, verbose=0)
+    for a, b in zip(before, weights(model)):
+        numpy.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("kwargs, X, y, match", [
+    (dict(epochs=0, batch_size=4), (8, 2), None, "epochs"),
+    (dict(epochs=1, batch_size=0), (8, 2), None, "batch_size"),
+    (dict(epochs=1, batch_size=4), (8, 2), (7, 1), "8 samples but y has 7"),
+    (dict(epochs=1, batch_size=4), (8,), None, r"reshape\(-1, 1\)"),
+])
+def test_bad_arguments_refused(kwargs, X, y, match):
+    X = numpy.zeros(X, numpy.float32)
+    y = None if y is None else numpy.zeros(y, numpy.float32)
+    with pytest.raises(ValueError, match=match):
+        fit(Recorder(), X, y, verbose=0, **kwargs)
+
+
+def test_verbose_zero_is_silent_and_verbose_two_prints_each_epoch(capsys):
+    X, y = data(2)
+    fit(LinearRegression(3), X, y, epochs=2, batch_size=8, verbose=0)
+    assert capsys.readouterr() == ("", "")
+    fit(LinearRegression(3), X, y, epochs=2, batch_size=8, verbose=2)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and lines[1].startswith("epoch 2/2  loss")
+
+
+def test_callback_hooks_run_in_order():
+    events = []
+
+    class Spy(Callback):
+        def on_train_begin(self, logs=None):
+            events.append("begin")
+
+        def on_batch_end(self, batch, logs=None):
+            events.append(f"batch{batch}")
+
+        def on_epoch_end(self, epoch, logs=None):
+            events.append(f"epoch{epoch}")
+
+        def on_train_end(self, logs=None):
+            events.append("end")
+
+    spy = Spy()
+    fit(Recorder(), numpy.zeros((5, 1), numpy.float32), epochs=2, batch_size=3,
+        callbacks=[spy], verbose=0)
+    assert events == ["begin", "batch0", "batch1", "epoch0", "batch0", "batch1", "epoch1", "end"]
+    assert isinstance(spy.model, Recorder)
+
+
+def test_verbose_one_shows_a_tqdm_bar_or_plain_lines_without_tqdm(capsys, monkeypatch):
+    pytest.importorskip("tqdm")
+    X, y = data(3)
+    fit(LinearRegression(3), X, y, epochs=2, batch_size=8, verbose=1)
+    out, err = capsys.readouterr()
+    assert "epoch 2/2" in err and "5/5" in err  # tqdm writes to stderr, 5 batches an epoch
+    from minidl import callbacks
+    monkeypatch.setattr(callbacks, "_find_tqdm", lambda: None)
+    fit(LinearRegression(3), X, y, epochs=2, batch_size=8, verbose=1)
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 2 and out.startswith("epoch 1/2  loss") and err == ""
+
+
+@given(seed=seeds)
+def test_model_weights_round_trip_and_mismatch_leaves_model_untouched(seed):
+    model = LinearRegression(3, seed=seed)
+    saved = model.get_weights()
+    model.dense.W.data += 1.0
+    assert saved[0] is not model.dense.W.data
+    model.set_weights(saved)
+    for a, b in zip(saved, model.parameters()):
+        numpy.testing.assert_array_equal(backend.to_host(a), backend.to_host(b.data))
+    before = weights(model)
+    bad = [saved[0], backend.xp.zeros(2, dtype=numpy.float32)]
+    with pytest.raises(ValueError, match=r"needs shape \(1,\)"):
+        model.set_weights(bad)
+    with pytest.raises(ValueError, match="got 1 arrays for 2 parameters"):
+        model.set_weights(saved[:1])
+    for a, b in zip(before, weights(model)):
+        numpy.testing.assert_array_equal(a, b)

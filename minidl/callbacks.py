@@ -31,16 +31,16 @@ class Callback:
         self.stop_training = False
 
     def on_train_begin(self, logs=None):
-        pass
+        """Called once before the first epoch; does nothing unless overridden."""
 
     def on_batch_end(self, batch, logs=None):
-        pass
+        """Called after every train_step with its metrics; does nothing unless overridden."""
 
     def on_epoch_end(self, epoch, logs=None):
-        pass
+        """Called after each epoch with its (and the validation) metrics."""
 
     def on_train_end(self, logs=None):
-        pass
+        """Called once after the last epoch."""
 
 
 class History(Callback):

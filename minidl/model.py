@@ -30,10 +30,10 @@ class Model:
         return Adam(lr=1e-3)
 
     def train_step(self, batch):
-        raise NotImplementedError(f"{type(self).__name__} must implement train_step(batch)")
+        raise NotImplementedError(f"{type(self).__name__} (abstract Model) must implement train_step(batch)")
 
     def evaluate(self, batch):
-        raise NotImplementedError(f"{type(self).__name__} must implement evaluate(batch)")
+        raise NotImplementedError(f"{type(self).__name__} (abstract Model) must implement evaluate(batch)")
 
     def apply_gradients(self):
         """One optimizer step on the accumulated grads, then reset them."""

@@ -86,7 +86,8 @@ class Optimizer:
     slots = ()  # names of the zero-initialised state arrays a rule keeps
 
     def update(self, p, g, state):
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} is abstract: subclasses implement "
+                                  f"update(p, g, state)")
 
     @staticmethod
     def zero_grad(params):

@@ -40,10 +40,12 @@ class Layer:
     """Base class of every layer: ``forward``, ``backward``, ``parameters``."""
 
     def forward(self, x, training=False):
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} is abstract: a layer implements "
+                                  f"forward(x, training)")
 
     def backward(self, dy):
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} is abstract: a layer implements "
+                                  f"backward(dy)")
 
     def __call__(self, x, training=False):
         return self.forward(x, training=training)

@@ -1,3 +1,4 @@
+"""Tests for minidl.layers.recurrent: LSTM (BPTT), RepeatVector, TimeDistributed."""
 import numpy
 import pytest
 from hypothesis import given, strategies as st

@@ -11,9 +11,12 @@ from hypothesis import HealthCheck, settings
 
 from minidl import backend
 
+# CI draws the same examples on every run (derandomize), so a red CI is reproducible;
+# local runs explore new examples each time.
 settings.register_profile(
-    "default", max_examples=int(os.environ.get("MINIDL_HYPOTHESIS_EXAMPLES", "15")),
-    deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=False)
+    "default", max_examples=int(os.environ.get("MINIDL_HYPOTHESIS_EXAMPLES", "40")),
+    deadline=None, suppress_health_check=[HealthCheck.too_slow],
+    derandomize=bool(os.environ.get("CI")))
 settings.register_profile("thorough", max_examples=200, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("MINIDL_HYPOTHESIS_PROFILE", "default"))

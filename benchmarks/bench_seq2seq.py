@@ -10,8 +10,7 @@ mnist-5k training digits (a fixed random [0, 1] array when they cannot be loaded
 The figure of merit is the median epoch time after one warm-up epoch; the target is a
 minidl / torch ratio of at most 2.
 """
-import statistics
-import time
+from benchmarks._shared import summary, timed_fit, torch_reconstruction_epochs
 
 STEPS, FEATURES, HIDDEN, BATCH, LR = 28, 28, 64, 128, 1e-3
 
@@ -32,31 +31,16 @@ def load_sequences():
     return numpy.ascontiguousarray(X.reshape(-1, STEPS, FEATURES), dtype=numpy.float32)
 
 
-def _result(times, loss, warmup):
-    timed = times[warmup:]
-    return {"seconds": statistics.median(timed), "min_seconds": min(timed),
-            "final_loss": float(loss), "epochs_timed": len(timed)}
-
-
 def seq2seq_minidl(quick):
-    from minidl import training
     from minidl.optimizers import Adam
 
     from autoencoders import Seq2SeqAutoencoder
 
-    class Timer(training.Callback):
-        def on_train_begin(self, logs=None):
-            self.marks = [time.perf_counter()]
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.marks.append(time.perf_counter())
-
     warmup, timed = _epochs(quick)
-    model, timer = Seq2SeqAutoencoder([FEATURES, HIDDEN], loss="bce", seed=0), Timer()
-    history = model.fit(load_sequences(), epochs=warmup + timed, batch_size=BATCH,
-                        optimizer=Adam(LR), callbacks=[timer], seed=0, verbose=0)
-    times = [b - a for a, b in zip(timer.marks, timer.marks[1:])]
-    return _result(times, history.history["loss"][-1], warmup)
+    model = Seq2SeqAutoencoder([FEATURES, HIDDEN], loss="bce", seed=0)
+    times, history = timed_fit(model, load_sequences(), epochs=warmup + timed,
+                               batch_size=BATCH, optimizer=Adam(LR))
+    return summary(times, history.history["loss"][-1], warmup)
 
 
 def seq2seq_torch(quick):
@@ -75,25 +59,10 @@ def seq2seq_torch(quick):
             return self.out(self.decoder(repeated)[0])
 
     torch.manual_seed(0)
-    net = Seq2Seq()
-    opt = torch.optim.Adam(net.parameters(), lr=LR)
-    bce = torch.nn.BCEWithLogitsLoss()
-    X = torch.from_numpy(load_sequences())
-    gen = torch.Generator().manual_seed(0)
     warmup, timed = _epochs(quick)
-    times = []
-    for _ in range(warmup + timed):
-        start, total = time.perf_counter(), 0.0
-        perm = torch.randperm(len(X), generator=gen)
-        for i in range(0, len(X), BATCH):
-            xb = X[perm[i:i + BATCH]]
-            opt.zero_grad()
-            loss = bce(net(xb), xb)
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(xb)
-        times.append(time.perf_counter() - start)
-    return dict(_result(times, total / len(X), warmup), threads=torch.get_num_threads())
+    times, loss = torch_reconstruction_epochs(Seq2Seq(), torch.from_numpy(load_sequences()),
+                                              epochs=warmup + timed, batch_size=BATCH, lr=LR)
+    return summary(times, loss, warmup, threads=torch.get_num_threads())
 
 
 BENCHMARKS = [

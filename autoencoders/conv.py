@@ -81,7 +81,7 @@ class _ToImages(Layer):
 
     def backward(self, dy):
         self._need_forward(self.in_shape)
-        return dy.reshape(self.in_shape)
+        return None if dy is None else dy.reshape(self.in_shape)  # None: no dx was asked for
 
 
 class _LikeInput(Layer):
@@ -101,8 +101,8 @@ class _LikeInput(Layer):
         return dy.reshape(self.in_shape)
 
 
-def _conv(c_in, c_out, seed, padding="same"):
-    return layers.Conv2D(c_in, c_out, 3, padding=padding, seed=seed)
+def _conv(c_in, c_out, seed, padding="same", input_grad=True):
+    return layers.Conv2D(c_in, c_out, 3, padding=padding, seed=seed, input_grad=input_grad)
 
 
 def build(architecture="lecture", *, seed=None):
@@ -110,7 +110,9 @@ def build(architecture="lecture", *, seed=None):
     s = [None] * 8 if seed is None else [seed + i for i in range(8)]
     relu, pool, up = layers.ReLU, layers.MaxPool2D, layers.UpSampling2D
     if architecture == "lecture":
-        enc = [_conv(1, 16, s[0]), relu(), pool(2, padding="same"),
+        # the first conv skips d/dimage: training never uses it (maximize_activation
+        # switches it back on)
+        enc = [_conv(1, 16, s[0], input_grad=False), relu(), pool(2, padding="same"),
                _conv(16, 8, s[1]), relu(), pool(2, padding="same"),
                _conv(8, 8, s[2]), relu(), pool(2, padding="same")]         # -> 8x4x4
         dec = [_conv(8, 8, s[3]), relu(), up(2),
@@ -119,7 +121,7 @@ def build(architecture="lecture", *, seed=None):
                _conv(16, 1, s[6])]                                           # -> 1x28x28 logits
     elif architecture == "keras":
         convT = layers.Conv2DTranspose
-        enc = [_conv(1, 32, s[0]), relu(), pool(2, padding="same"),
+        enc = [_conv(1, 32, s[0], input_grad=False), relu(), pool(2, padding="same"),
                _conv(32, 32, s[1]), relu(), pool(2, padding="same")]        # -> 32x7x7
         dec = [convT(32, 32, 3, 2, "same", seed=s[2]), relu(),
                convT(32, 32, 3, 2, "same", seed=s[3]), relu(),
@@ -216,13 +218,18 @@ class ConvAutoencoder(Autoencoder):
         dy[backend.xp.arange(c), backend.xp.arange(c)] = 1.0 / (h * w)
         xp = backend.get_array_module(x)
         saved = [p.grad.copy() for p in net.parameters()]  # the probe leaves no gradients
-        for _ in range(steps):
-            net.forward(x)
-            grad = net.backward(dy)
-            norm = xp.sqrt((grad ** 2).sum(axis=(1, 2, 3), keepdims=True)) + 1e-8
-            x = xp.clip(x + lr * grad / norm, 0.0, 1.0)
-        for p, g in zip(net.parameters(), saved):
-            p.grad[...] = g
+        first = self._enc_layers[self.conv_layers()[0]]
+        first_grad, first.input_grad = first.input_grad, True  # here we need d/dimage
+        try:
+            for _ in range(steps):
+                net.forward(x)
+                grad = net.backward(dy)
+                norm = xp.sqrt((grad ** 2).sum(axis=(1, 2, 3), keepdims=True)) + 1e-8
+                x = xp.clip(x + lr * grad / norm, 0.0, 1.0)
+        finally:
+            first.input_grad = first_grad
+            for p, g in zip(net.parameters(), saved):
+                p.grad[...] = g
         return x
 
     def __repr__(self):

@@ -6,7 +6,7 @@ window offsets, adding one strided slice per offset (no ``add.at``).
 """
 from minidl import backend
 from minidl.layers.base import Layer
-from minidl.layers.im2col import check_nchw, check_window, pad2d, same_padding, windows
+from minidl.layers.im2col import check_nchw, check_window, nchw_full, pad2d, same_padding, windows
 
 __all__ = ["MaxPool2D", "AvgPool2D", "UpSampling2D"]
 
@@ -77,9 +77,11 @@ class MaxPool2D(Layer):
         check_window(self, x.shape, xpad.shape[2:], self.size, self.size)
         k, s = self.size, self.stride
         ho, wo = (xpad.shape[2] - k) // s + 1, (xpad.shape[3] - k) // s + 1
-        y = xpad[:, :, :s * ho:s, :s * wo:s].copy()    # offset (0, 0) of every window
+        # offset (0, 0) of every window; order="K" keeps x's memory layout (batch-last
+        # after a conv, see minidl.layers.im2col), so no operation below mixes layouts
+        y = xpad[:, :, :s * ho:s, :s * wo:s].copy(order="K")
         idx_type = xp.int8 if k * k < 128 else xp.int32
-        self.argmax = xp.zeros(y.shape, dtype=idx_type)
+        self.argmax = xp.zeros_like(y, dtype=idx_type)
         for off in range(1, k * k):                     # a running max over window offsets
             a, b = divmod(off, k)
             cand = xpad[:, :, a:a + s * ho:s, b:b + s * wo:s]
@@ -96,7 +98,7 @@ class MaxPool2D(Layer):
         t, b, l, r = self.pads
         k, s, xp = self.size, self.stride, backend.get_array_module(dy)
         ho, wo = dy.shape[2], dy.shape[3]
-        dxpad = xp.zeros((n, c, h + t + b, w + l + r), dtype=dy.dtype)
+        dxpad = nchw_full(xp, (n, c, h + t + b, w + l + r), 0, dy.dtype)
         for off in range(k * k):
             a, b_ = divmod(off, k)
             cells = dxpad[:, :, a:a + s * ho:s, b_:b_ + s * wo:s]

@@ -6,7 +6,7 @@ from minidl import backend
 from minidl.gradcheck import check_gradients
 
 from autoencoders import Autoencoder, ConvAutoencoder
-from autoencoders.conv import GaussianCorruption
+from autoencoders.conv import ARCHITECTURES, GaussianCorruption
 
 CODE_SHAPES = {"lecture": (8, 4, 4), "keras": (32, 7, 7)}
 
@@ -48,6 +48,7 @@ def test_objective_gradient_every_parameter_and_input(architecture, n, seed):
             p.data = backend.to_device(0.1 * gen.standard_normal(p.shape))
     x = images(n, seed).astype(numpy.float64)
     target = x.copy()
+    model._enc_layers[model.conv_layers()[0]].input_grad = True  # off for training; dx checked here
 
     def objective():
         return bce_with_logits(model.decoder.forward(model.encoder.forward(x)), target)
@@ -63,8 +64,35 @@ def test_objective_gradient_every_parameter_and_input(architecture, n, seed):
     analytic = [dx] + [p.grad.copy() for p in params]
     names = ["dx"] + [p.name for p in params]
     for k in range(2):  # two random directions through all parameters and the input
-        check_gradients(objective, arrays, analytic, names, directional=True, seed=seed + k,
-                        rtol=1e-5, atol=1e-9)
+        try:
+            check_gradients(objective, arrays, analytic, names, directional=True, seed=seed + k,
+                            rtol=1e-5, atol=1e-9)
+        except AssertionError:
+            # tens of thousands of ReLU inputs: now and then one lies within the ±1e-6 step
+            # of its kink (e.g. keras, n=1, seed=269) and the central difference straddles it.
+            # That error shrinks with the step; a wrong gradient does not.
+            check_gradients(objective, arrays, analytic, names, directional=True, seed=seed + k,
+                            rtol=1e-5, atol=1e-9, eps=1e-7)
+
+
+@pytest.mark.parametrize("architecture", ARCHITECTURES)
+def test_first_conv_skips_the_input_gradient_without_changing_parameter_gradients(architecture):
+    """Training asks for no d/dimage: the first conv returns None, every dW is unchanged."""
+    x = images(4, 1)
+    grads = []
+    for input_grad in (False, True):
+        model = ConvAutoencoder(architecture, seed=2)
+        first = model._enc_layers[model.conv_layers()[0]]
+        assert first.input_grad is False
+        first.input_grad = input_grad
+        z = model.decoder.forward(model.encoder.forward(x))
+        dx = model.encoder.backward(model.decoder.backward(z - x.reshape(z.shape)))
+        assert (dx is None) == (not input_grad)
+        grads.append([backend.to_host(p.grad) for p in model.parameters()])
+    for g_off, g_on in zip(*grads):
+        numpy.testing.assert_allclose(g_off, g_on, rtol=1e-6, atol=1e-7)
+    assert model.maximize_activation("first", steps=2).shape == (32 if architecture == "keras"
+                                                                 else 16, 1, 28, 28)
 
 
 def test_training_lowers_the_reconstruction_loss():

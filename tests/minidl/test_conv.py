@@ -72,11 +72,79 @@ def conv_case(draw):
     return (n, c_in, h, w), dict(c_in=c_in, c_out=c_out, kernel_size=k, stride=s, padding=padding)
 
 
+@pytest.mark.parametrize("reference", [False, True])
 @given(case=conv_case(), seed=seeds)
-def test_conv2d_gradients(case, seed):
+def test_conv2d_gradients(reference, case, seed):
     shape, kwargs = case
     layer = with_random_bias(Conv2D(**kwargs, seed=seed), seed)
+    layer.reference = reference  # True: the readable im2col path even when C_out < C_in
     check_layer(layer, randn(shape, seed), seed=seed)
+
+
+def forward_backward(layer, x, dy):
+    """(y, dx, dW, db) of one forward and backward pass from zeroed gradients."""
+    for p in layer.parameters():
+        p.zero_grad()
+    y = layer.forward(x)
+    dx = layer.backward(dy)
+    return y, dx, layer.W.grad.copy(), layer.b.grad.copy()
+
+
+@given(case=conv_case(), seed=seeds)
+def test_few_outputs_path_matches_the_im2col_path(case, seed):
+    """C_out < C_in multiplies first and shifts after; same y, dx, dW, db as im2col."""
+    shape, kwargs = case
+    kwargs = dict(kwargs, c_in=kwargs["c_in"] + kwargs["c_out"])  # force C_out < C_in
+    shape = (shape[0], kwargs["c_in"]) + shape[2:]
+    fast, slow = (with_random_bias(Conv2D(**kwargs, seed=seed), seed).astype(numpy.float64)
+                  for _ in range(2))
+    slow.reference = True
+    x = randn(shape, seed)
+    dy = randn(slow.output_shape(shape), seed + 1)
+    got, want = forward_backward(fast, x, dy), forward_backward(slow, x, dy)
+    assert fast.x_rows is not None and slow.x_rows is None  # each took its own path
+    for name, g, w in zip(["y", "dx", "dW", "db"], got, want):
+        assert g.shape == w.shape, name
+        numpy.testing.assert_allclose(backend.to_host(g), backend.to_host(w), rtol=1e-10,
+                                      atol=1e-12, err_msg=name)
+
+
+@pytest.mark.parametrize("reference", [False, True])
+@given(case=conv_case(), seed=seeds)
+def test_input_grad_false_skips_dx_only(reference, case, seed):
+    """input_grad=False: backward returns None, dW and db are those of the full backward."""
+    shape, kwargs = case
+    without, full = (with_random_bias(Conv2D(**kwargs, seed=seed, input_grad=g), seed)
+                     .astype(numpy.float64) for g in (False, True))
+    without.reference = full.reference = reference
+    x = randn(shape, seed)
+    dy = randn(full.output_shape(shape), seed + 1)
+    got, want = forward_backward(without, x, dy), forward_backward(full, x, dy)
+    assert got[1] is None and want[1].shape == x.shape
+    for name, i in [("y", 0), ("dW", 2), ("db", 3)]:
+        numpy.testing.assert_allclose(backend.to_host(got[i]), backend.to_host(want[i]),
+                                      rtol=1e-12, atol=1e-12, err_msg=name)
+    # and the parameter gradients of the dx-free layer pass the numerical check
+    check_layer(without_dx(without), x, seed=seed, check_input=False)
+
+
+def without_dx(layer):
+    """``layer`` with backward returning a zero dx for check_layer (which checks its shape)."""
+    backward = layer.backward
+
+    def patched(dy):
+        assert backward(dy) is None
+        return backend.get_array_module(dy).zeros(layer.x_shape)
+
+    layer.x_shape = None
+    forward = layer.forward
+
+    def remember(x, training=False):
+        layer.x_shape = x.shape
+        return forward(x, training=training)
+
+    layer.forward, layer.backward = remember, patched
+    return layer
 
 
 @given(case=conv_case(), seed=seeds)

@@ -100,10 +100,29 @@ def test_pad2d_pads_each_side_and_skips_zero_padding():
 
 def test_rows_layout_round_trip():
     x = randn((2, 3, 4, 5), 0)
-    rows = to_rows(x)
-    assert rows.shape == (3, 2 * 4 * 5)
-    numpy.testing.assert_array_equal(backend.to_host(rows[1, :20]),
+    rows = to_rows(x)                                  # (C, H·W·N): batch varies fastest
+    assert rows.shape == (3, 4 * 5 * 2)
+    numpy.testing.assert_array_equal(backend.to_host(rows[1, :2]), backend.to_host(x[:, 1, 0, 0]))
+    numpy.testing.assert_array_equal(backend.to_host(rows[1, ::2]),
                                      backend.to_host(x[0, 1]).reshape(-1))
     back = from_rows(rows, 2, 4, 5)
-    assert back.flags.c_contiguous
+    assert back.shape == x.shape and back.strides[0] == rows.itemsize  # a batch-last view
     numpy.testing.assert_array_equal(backend.to_host(back), backend.to_host(x))
+    assert to_rows(back).base is not None  # back to rows without a copy
+
+
+def test_batch_last_arrays_round_trip_through_the_layers():
+    """Layers give and take either memory layout: same values from NCHW and batch-last."""
+    from minidl.layers import Conv2D, Conv2DTranspose, MaxPool2D
+    x = randn((3, 2, 6, 6), 1)
+    x_last = backend.get_array_module(x).asarray(x.transpose(1, 2, 3, 0).copy()).transpose(
+        3, 0, 1, 2)
+    for layer in [Conv2D(2, 3, 3, padding=1, seed=0), Conv2D(2, 1, 3, padding="same", seed=0),
+                  Conv2DTranspose(2, 3, 3, 2, "same", seed=0), MaxPool2D(2)]:
+        layer.astype(numpy.float64)
+        y1 = layer.forward(x)
+        dx1 = layer.backward(y1)
+        y2 = layer.forward(x_last)
+        dx2 = layer.backward(y2)
+        numpy.testing.assert_allclose(backend.to_host(y2), backend.to_host(y1), rtol=1e-12)
+        numpy.testing.assert_allclose(backend.to_host(dx2), backend.to_host(dx1), rtol=1e-12)

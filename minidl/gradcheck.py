@@ -13,7 +13,7 @@ Agreement is judged by the relative error of UFLDL's exercise,
     ‖a − n‖ / (‖a‖ + ‖n‖),
 with a small absolute floor for gradients that are (nearly) zero.
 """
-import numpy
+import math
 
 from minidl import backend
 
@@ -25,7 +25,7 @@ def numerical_gradient(f, x, eps=1e-6):
     one element at a time and restored afterwards.
     """
     xp = backend.get_array_module(x)
-    grad = xp.zeros(x.shape, dtype=numpy.float64)
+    grad = xp.zeros(x.shape, dtype=backend.float64)
     if not x.flags.c_contiguous:
         raise ValueError("numerical_gradient perturbs x in place through a flat view: "
                          "pass a C-contiguous array (x = xp.ascontiguousarray(x))")
@@ -42,8 +42,9 @@ def numerical_gradient(f, x, eps=1e-6):
 
 
 def _relative_error(a, n):
-    diff = float(numpy.linalg.norm(a - n))
-    scale = float(numpy.linalg.norm(a) + numpy.linalg.norm(n))
+    xp = backend.get_array_module(a)
+    diff = float(xp.linalg.norm(a - n))
+    scale = float(xp.linalg.norm(a)) + float(xp.linalg.norm(n))
     return diff, scale
 
 
@@ -53,19 +54,21 @@ def assert_close_gradient(analytic, numeric, name, *, rtol=1e-7, atol=1e-9):
     The message names the gradient, the relative error, the worst element with
     both values, and the tolerances.
     """
-    a = backend.to_host(analytic).astype(numpy.float64)
-    n = backend.to_host(numeric).astype(numpy.float64)
+    xp = backend.get_array_module(analytic)
+    a = xp.asarray(analytic, dtype=backend.float64)
+    n = backend.to_device(numeric, backend.name_of(xp), dtype=backend.float64)
     if a.shape != n.shape:
         raise AssertionError(f"gradient {name}: analytic shape {a.shape} != numeric shape {n.shape}")
     diff, scale = _relative_error(a, n)
-    if not numpy.isfinite(diff) or diff > atol + rtol * scale:
-        worst = numpy.unravel_index(numpy.argmax(numpy.abs(a - n)), a.shape) if a.size else ()
+    if not math.isfinite(diff) or diff > atol + rtol * scale:
+        flat = int(xp.argmax(xp.abs(a - n))) if a.size else 0
+        worst = tuple(int(i) for i in xp.unravel_index(flat, a.shape)) if a.ndim else ()
         raise AssertionError(
             f"gradient check failed for {name} (shape {a.shape}):\n"
             f"  relative error ‖a−n‖/(‖a‖+‖n‖) = {diff / max(scale, 1e-300):.3e}, "
             f"absolute ‖a−n‖ = {diff:.3e}\n"
-            f"  worst element {tuple(int(i) for i in worst)}: analytic {a[worst]!r}, "
-            f"numeric {n[worst]!r}\n"
+            f"  worst element {worst}: analytic {float(a[worst])!r}, "
+            f"numeric {float(n[worst])!r}\n"
             f"  tolerances: rtol={rtol:g}, atol={atol:g}")
     return diff / max(scale, 1e-300)
 
@@ -87,9 +90,9 @@ def check_gradients(f, arrays, analytic, names, *, eps=1e-6, rtol=1e-7, atol=1e-
     Returns the largest relative error seen; raises AssertionError on failure.
     """
     for arr, name in zip(arrays, names):
-        if arr.dtype != numpy.float64:
+        if arr.dtype != backend.float64:
             raise TypeError(f"gradient check of {name} needs float64 arrays, got {arr.dtype}: "
-                            f"cast the layer with .astype(numpy.float64) first")
+                            f"cast the layer with .astype(backend.float64) first")
     if directional:
         return _check_directional(f, arrays, analytic, names, eps, rtol, atol, seed)
     worst = 0.0
@@ -100,9 +103,9 @@ def check_gradients(f, arrays, analytic, names, *, eps=1e-6, rtol=1e-7, atol=1e-
 
 
 def _check_directional(f, arrays, analytic, names, eps, rtol, atol, seed):
-    gen = numpy.random.default_rng(seed)
-    dirs = [gen.standard_normal(a.shape) for a in arrays]
-    norm = numpy.sqrt(sum(float((d ** 2).sum()) for d in dirs))
+    gen = backend.rng(seed)
+    dirs = [gen.normal(a.shape, dtype=backend.float64) for a in arrays]
+    norm = math.sqrt(sum(float((d * d).sum()) for d in dirs))
     dirs = [backend.to_device(d / norm, backend.name_of(backend.get_array_module(a)))
             for d, a in zip(dirs, arrays)]
     for a, d in zip(arrays, dirs):
@@ -113,8 +116,8 @@ def _check_directional(f, arrays, analytic, names, eps, rtol, atol, seed):
     f_minus = float(f())
     for a, d in zip(arrays, dirs):
         a += eps * d
-    numeric = numpy.array((f_plus - f_minus) / (2 * eps))
-    claimed = numpy.array(sum(float((g * d).sum()) for g, d in zip(analytic, dirs)))
+    numeric = backend.xp.asarray((f_plus - f_minus) / (2 * eps))
+    claimed = backend.xp.asarray(sum(float((g * d).sum()) for g, d in zip(analytic, dirs)))
     return assert_close_gradient(claimed, numeric, "directional derivative of "
                                  + ", ".join(names), rtol=rtol, atol=atol)
 
@@ -131,16 +134,16 @@ def check_layer(layer, x, *, training=False, seed=0, eps=1e-6, rtol=1e-7, atol=1
     Also asserts that backward leaves ``dy`` and the input unchanged.
     Raises AssertionError with the worst element, both values and the tolerances.
     """
-    layer.astype(numpy.float64)
+    layer.astype(backend.float64)
     xp = backend.get_array_module(x)
-    x = xp.array(x, dtype=numpy.float64)
+    x = xp.array(x, dtype=backend.float64)
 
     def run(inp):
         layer.reseed(seed)
         return layer.forward(inp, training=training)
 
     y = run(x)
-    dy = backend.to_device(numpy.random.default_rng(seed + 1).standard_normal(y.shape),
+    dy = backend.to_device(backend.rng(seed + 1).normal(y.shape, dtype=backend.float64),
                            backend.name_of(xp))
     params = layer.parameters()
     for p in params:

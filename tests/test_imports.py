@@ -7,7 +7,8 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 COMPUTE = (["minidl/layers", "autoencoders", "rbm"]
            + [f"minidl/{m}.py" for m in ("losses", "optimizers", "parameter", "model",
-                                         "training", "pretrain", "callbacks")])
+                                         "training", "pretrain", "callbacks",
+                                         "gradcheck", "classifier")])
 
 
 def compute_files():

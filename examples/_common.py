@@ -23,8 +23,12 @@ class Result:
         return path
 
 
-def parse_args(description, argv=None, *, epochs, dataset="mnist-5k", extra=None):
+def parse_args(description, argv=None, *, epochs, full_epochs=None, dataset="mnist-5k",
+               extra=None):
     """The flags every example takes: --epochs --seed --backend --dataset --out --full.
+
+    ``epochs`` is the quick default and ``full_epochs`` the default under --full; an
+    explicit --epochs always wins.
 
     ``extra(parser)`` may add the example's own flags. Switches the backend and
     creates the output folder before returning.
@@ -43,7 +47,7 @@ def parse_args(description, argv=None, *, epochs, dataset="mnist-5k", extra=None
         extra(parser)
     args = parser.parse_args(argv)
     if args.epochs is None:
-        args.epochs = epochs
+        args.epochs = full_epochs if (args.full and full_epochs) else epochs
     if args.epochs < 1:
         parser.error(f"--epochs must be at least 1, got {args.epochs}")
     backend.use(args.backend)

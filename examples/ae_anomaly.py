@@ -20,8 +20,8 @@ HELD_OUT = 7
 
 
 def main(argv=None):
-    args = parse_args(__doc__, argv, epochs=10)
-    epochs = 50 if args.full and args.epochs == 10 else args.epochs
+    args = parse_args(__doc__, argv, epochs=10, full_epochs=50)
+    epochs = args.epochs
     X, y = datasets.load(args.dataset, "train")
     X_test, y_test = datasets.load(args.dataset, "test")
     shape = datasets.image_shape(args.dataset)

@@ -18,8 +18,8 @@ TITLE = "Autoencoder bottlenecks: 32, 16 and 8 code units"
 
 
 def main(argv=None):
-    args = parse_args(__doc__, argv, epochs=8)
-    epochs = 50 if args.full and args.epochs == 8 else args.epochs
+    args = parse_args(__doc__, argv, epochs=8, full_epochs=50)
+    epochs = args.epochs
     optimizer = (lambda: Adam(lr=1e-3)) if args.full else (lambda: Adam(lr=2e-3))
     batch_size = 256 if args.full else 64
     X, _ = datasets.load(args.dataset, "train")

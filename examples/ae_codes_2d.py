@@ -16,8 +16,8 @@ TITLE = "2-D autoencoder codes vs 2-D PCA"
 
 
 def main(argv=None):
-    args = parse_args(__doc__, argv, epochs=10)
-    epochs = 50 if args.full and args.epochs == 10 else args.epochs
+    args = parse_args(__doc__, argv, epochs=10, full_epochs=50)
+    epochs = args.epochs
     X, y = datasets.load(args.dataset, "train")
     X_test, y_test = datasets.load(args.dataset, "test")
     model = ae.DeepAutoencoder([X.shape[1], 256, 64, 2], activation="relu", code_activation=None,

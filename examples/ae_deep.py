@@ -15,8 +15,8 @@ TITLE = "Deep autoencoder 784-128-64-32"
 
 
 def main(argv=None):
-    args = parse_args(__doc__, argv, epochs=8)
-    epochs = 100 if args.full and args.epochs == 8 else args.epochs
+    args = parse_args(__doc__, argv, epochs=8, full_epochs=100)
+    epochs = args.epochs
     X, _ = datasets.load(args.dataset, "train")
     X_test, _ = datasets.load(args.dataset, "test")
     shape = datasets.image_shape(args.dataset)

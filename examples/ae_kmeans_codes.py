@@ -19,8 +19,8 @@ TITLE = "k-means on autoencoder codes, pixels and PCA"
 
 
 def main(argv=None):
-    args = parse_args(__doc__, argv, epochs=8)
-    epochs = 50 if args.full and args.epochs == 8 else args.epochs
+    args = parse_args(__doc__, argv, epochs=8, full_epochs=50)
+    epochs = args.epochs
     X, _ = datasets.load(args.dataset, "train")
     X_test, y_test = datasets.load(args.dataset, "test")
     shape = datasets.image_shape(args.dataset)

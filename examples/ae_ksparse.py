@@ -18,8 +18,8 @@ TITLE = "k-sparse autoencoder filters"
 
 
 def main(argv=None):
-    args = parse_args(__doc__, argv, epochs=10)
-    epochs = 100 if args.full and args.epochs == 10 else args.epochs
+    args = parse_args(__doc__, argv, epochs=10, full_epochs=100)
+    epochs = args.epochs
     n_hidden = 1000 if args.full else 256
     X, y = datasets.load(args.dataset, "train")
     X_test, y_test = datasets.load(args.dataset, "test")

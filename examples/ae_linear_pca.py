@@ -28,8 +28,8 @@ def principal_angles_deg(A, B):
 
 
 def main(argv=None):
-    args = parse_args(__doc__, argv, epochs=100)
-    epochs = 400 if args.full and args.epochs == 100 else args.epochs
+    args = parse_args(__doc__, argv, epochs=100, full_epochs=400)
+    epochs = args.epochs
     X, _ = datasets.load(args.dataset, "train")
     X_test, _ = datasets.load(args.dataset, "test")
     shape = datasets.image_shape(args.dataset)

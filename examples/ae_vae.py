@@ -22,8 +22,8 @@ TITLE = "Variational autoencoder: manifold, interpolation, arithmetic"
 
 
 def main(argv=None):
-    args = parse_args(__doc__, argv, epochs=15)
-    epochs = 100 if args.full and args.epochs == 15 else args.epochs
+    args = parse_args(__doc__, argv, epochs=15, full_epochs=100)
+    epochs = args.epochs
     X, _ = datasets.load(args.dataset, "train")
     X_test, _ = datasets.load(args.dataset, "test")
     shape = datasets.image_shape(args.dataset)

@@ -27,9 +27,7 @@ def code_strips(Z):
 
 
 def main(argv=None):
-    args = parse_args(__doc__, argv, epochs=3)
-    if args.full and args.epochs == 3:
-        args.epochs = 50
+    args = parse_args(__doc__, argv, epochs=3, full_epochs=50)
     X, _ = datasets.load(args.dataset, "train")
     X_test, _ = datasets.load(args.dataset, "test")
     shape = datasets.image_shape(args.dataset)

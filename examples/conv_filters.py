@@ -24,9 +24,7 @@ TITLE = "Conv filters: feature maps and activation maximisation"
 
 
 def main(argv=None):
-    args = parse_args(__doc__, argv, epochs=2)
-    if args.full and args.epochs == 2:
-        args.epochs = 20
+    args = parse_args(__doc__, argv, epochs=2, full_epochs=20)
     X, _ = datasets.load(args.dataset, "train")
     X_test, y_test = datasets.load(args.dataset, "test")
     shape = datasets.image_shape(args.dataset)

@@ -41,9 +41,7 @@ class ExactLogLikelihood(Callback):
 
 
 def main(argv=None):
-    args = parse_args(__doc__, argv, epochs=1500, dataset="bars-and-stripes")
-    if args.full and args.epochs == 1500:
-        args.epochs = 5000
+    args = parse_args(__doc__, argv, epochs=1500, full_epochs=5000, dataset="bars-and-stripes")
     every = max(1, args.epochs // 150)
     X, _ = datasets.load(args.dataset, "train")
     shape = datasets.image_shape(args.dataset)

@@ -23,9 +23,7 @@ TITLE = "RBM filters on MNIST"
 
 
 def main(argv=None):
-    args = parse_args(__doc__, argv, epochs=8)
-    if args.full and args.epochs == 8:
-        args.epochs = 50
+    args = parse_args(__doc__, argv, epochs=8, full_epochs=50)
     X, _ = datasets.load(args.dataset, "train")
     X_test, _ = datasets.load(args.dataset, "test")
     X, X_test = (X > 0.5).astype(numpy.float32), (X_test > 0.5).astype(numpy.float32)

@@ -22,9 +22,7 @@ TITLE = "RBM Gibbs chains: from noise to digits"
 
 
 def main(argv=None):
-    args = parse_args(__doc__, argv, epochs=10)
-    if args.full and args.epochs == 10:
-        args.epochs = 50
+    args = parse_args(__doc__, argv, epochs=10, full_epochs=50)
     X, _ = datasets.load(args.dataset, "train")
     X = (X > 0.5).astype(numpy.float32)
     shape = datasets.image_shape(args.dataset)

@@ -21,9 +21,7 @@ TITLE = "RBM features + linear probe vs raw pixels"
 
 
 def main(argv=None):
-    args = parse_args(__doc__, argv, epochs=10)
-    if args.full and args.epochs == 10:
-        args.epochs = 30
+    args = parse_args(__doc__, argv, epochs=10, full_epochs=30)
     X, y = datasets.load(args.dataset, "train")
     X_test, y_test = datasets.load(args.dataset, "test")
     rbm = BernoulliRBM(X.shape[1], 500 if args.full else 256, k=1, lr=0.05, momentum=0.9,

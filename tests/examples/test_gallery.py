@@ -68,3 +68,13 @@ def test_unknown_only_name_lists_the_available_ones(capsys):
 def test_list_prints_titles(capsys):
     assert gallery.main(["--list", "--only", "kmeans_pca"]) == 0
     assert "K-means and PCA" in capsys.readouterr().out
+
+
+def test_full_switches_the_default_epochs_but_an_explicit_value_wins(tmp_path):
+    from examples._common import parse_args
+    out = str(tmp_path)
+    assert parse_args("d", ["--out", out], epochs=8, full_epochs=50).epochs == 8
+    assert parse_args("d", ["--out", out, "--full"], epochs=8, full_epochs=50).epochs == 50
+    assert parse_args("d", ["--out", out, "--full", "--epochs", "8"], epochs=8,
+                      full_epochs=50).epochs == 8
+    assert parse_args("d", ["--out", out, "--full"], epochs=8).epochs == 8

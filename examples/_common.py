@@ -11,16 +11,55 @@ from dataclasses import dataclass, field
 from minidl import backend
 
 
+_OPS = {">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+        "<": lambda a, b: a < b, "<=": lambda a, b: a <= b}
+
+
+@dataclass
+class Claim:
+    """One measured lesson: ``value op reference``, e.g. 16.3 (DAE PSNR) > 14.4 (plain AE)."""
+    statement: str
+    value: float
+    op: str
+    reference: float
+    passed: bool
+
+    def line(self):
+        mark = "✓" if self.passed else "✗"
+        return f"{mark} {self.statement}: {self.value:.4g} {self.op} {self.reference:.4g}"
+
+
 @dataclass
 class Result:
-    """What an example produced: figures with captions, and measured numbers."""
+    """What an example produced: figures with captions, measured numbers, checked claims."""
     figures: list = field(default_factory=list)   # [(png path, caption), ...]
     metrics: dict = field(default_factory=dict)   # {"test BCE": 0.093, ...}
+    claims: list = field(default_factory=list)    # [Claim, ...]
     notes: str = ""
 
     def add_figure(self, path, caption):
         self.figures.append((path, caption))
         return path
+
+    def claim(self, statement, value, op, reference):
+        """Check and record the lesson ``value op reference``; prints it with ✓ or ✗.
+
+        ``reference`` is a baseline measured in the same script (PCA, pixels, a plain
+        AE, random init) or a criterion stated by the lecture ("at least 8 of 10
+        classes"), never a number tuned to one seed. Returns whether it held.
+        """
+        if op not in _OPS:
+            raise ValueError(f"claim: op={op!r} must be one of {sorted(_OPS)}")
+        value, reference = float(value), float(reference)
+        c = Claim(statement, value, op, reference, bool(_OPS[op](value, reference)))
+        self.claims.append(c)
+        print(c.line(), flush=True)
+        return c.passed
+
+    @property
+    def ok(self):
+        """True when every claim held (an example without claims is not ok)."""
+        return bool(self.claims) and all(c.passed for c in self.claims)
 
 
 def parse_args(description, argv=None, *, epochs, full_epochs=None, dataset="mnist-5k",

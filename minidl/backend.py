@@ -96,12 +96,28 @@ def scatter_add(target, indices, values):
     return target
 
 
+def derive_seed(seed, *path):
+    """The seed of a part of a model, derived from the model's ``seed`` in one way.
+
+    ``derive_seed(seed, "layer", 2)`` gives the same int for the same arguments and
+    different ints for different paths (NumPy's ``SeedSequence`` mixes them), so the
+    parts of a seeded model draw independent streams and no code adds magic offsets
+    (``seed + 100``). ``None`` stays ``None`` (fresh entropy).
+    """
+    if seed is None:
+        return None
+    words = [int(seed)] + [int.from_bytes(str(p).encode(), "little") % (2 ** 32) for p in path]
+    return int(numpy.random.SeedSequence(words).generate_state(1)[0])
+
+
 class Generator:
-    """A seeded random generator that produces arrays on the current backend.
+    """A seeded random generator that produces arrays on a chosen device.
 
     NumPy's ``default_rng`` on the CPU, CuPy's on the GPU; the same seed gives the
-    same numbers on the same backend (not across backends). Index permutations for
-    shuffling are always drawn on the host, so batching is identical on both.
+    same numbers on the same backend (not across backends). Each sampling method
+    takes ``xp=``: the module to draw on, normally the model's own (``model.xp``);
+    without it the current backend is used. Index permutations for shuffling are
+    always drawn on the host, so batching is identical on both.
     """
 
     def __init__(self, seed=None):
@@ -109,24 +125,25 @@ class Generator:
         self._host = numpy.random.default_rng(seed)
         self._gpu = None
 
-    def _gen(self):
-        if xp is numpy:
+    def _gen(self, mod=None):
+        mod = xp if mod is None else mod
+        if mod is numpy:
             return self._host
         if self._gpu is None:
             self._gpu = cupy.random.default_rng(self.seed)
         return self._gpu
 
-    def random(self, shape, dtype=float32):
+    def random(self, shape, dtype=float32, *, xp=None):
         """Uniform samples in [0, 1)."""
-        return self._gen().random(shape, dtype=dtype)
+        return self._gen(xp).random(shape, dtype=dtype)
 
-    def normal(self, shape, dtype=float32):
+    def normal(self, shape, dtype=float32, *, xp=None):
         """Standard normal samples."""
-        return self._gen().standard_normal(shape, dtype=dtype)
+        return self._gen(xp).standard_normal(shape, dtype=dtype)
 
-    def uniform(self, low, high, shape, dtype=float32):
+    def uniform(self, low, high, shape, dtype=float32, *, xp=None):
         """Uniform samples in [low, high)."""
-        u = self.random(shape, dtype)
+        u = self.random(shape, dtype, xp=xp)
         u *= dtype(high - low) if isinstance(dtype, type) else (high - low)
         u += low
         return u

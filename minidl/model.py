@@ -7,12 +7,63 @@ A model owns layers (and so Parameters) and an optimizer, and implements
 
 ``batch`` is the input array ``X[idx]`` when ``fit`` was given no targets, and the
 pair ``(X[idx], y[idx])`` when it was. Metric values are Python floats.
+
+A model owns its device: ``model.xp`` is the array module of its parameters, and
+every method computes there (``as_array``, the model's random generator), whatever
+``minidl.backend.use`` says. ``model.to("cupy")`` moves it.
+
+Every model is also a scikit-learn style estimator: ``get_params()`` returns the
+keywords it was built with, ``set_params(**p)`` rebuilds it with some changed, and
+``fit`` returns the model itself (the History is kept in ``model.history_``), so a
+unit drops into ``sklearn.pipeline.Pipeline`` and ``GridSearchCV``.
 """
+import inspect
+
 from minidl import backend
 from minidl.layers.base import collect_parameters
 
 
-class Model:
+class Estimator:
+    """``get_params`` / ``set_params`` from the constructor's own keywords.
+
+    The arguments of the outermost constructor call are recorded as they were given
+    (before any validation converts them), which is what ``sklearn.base.clone`` needs:
+    ``type(m)(**m.get_params())`` builds an identical, untrained model.
+    """
+
+    def __new__(cls, *args, **kwargs):
+        self = super().__new__(cls)
+        try:
+            bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+        except TypeError:       # copy/pickle call __new__ without arguments
+            return self
+        bound.apply_defaults()
+        params = {}
+        for name, param in inspect.signature(cls.__init__).parameters.items():
+            if name == "self" or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+                continue
+            params[name] = bound.arguments[name]
+        self._init_params = params
+        return self
+
+    def get_params(self, deep=True):
+        """The constructor's keywords, as given (``deep`` is accepted for scikit-learn)."""
+        return dict(getattr(self, "_init_params", {}))
+
+    def set_params(self, **params):
+        """Rebuild with some constructor keywords changed; weights start afresh. Returns self."""
+        current = self.get_params()
+        unknown = sorted(set(params) - set(current))
+        if unknown:
+            raise ValueError(f"{type(self).__name__}.set_params: unknown parameter(s) {unknown}; "
+                             f"valid ones are {sorted(current)}")
+        current.update(params)
+        type(self).__init__(self, **current)
+        self._init_params = current
+        return self
+
+
+class Model(Estimator):
     """Base class: parameter bookkeeping, device moves, and ``fit``."""
 
     optimizer = None
@@ -46,9 +97,23 @@ class Model:
             p.zero_grad()
 
     def fit(self, X, y=None, **kwargs):
-        """Train with :func:`minidl.training.fit`; same keywords. Returns the History."""
+        """Train with :func:`minidl.training.fit`; same keywords. Returns ``self``.
+
+        The History of the run is kept in ``self.history_`` (``model.history_["loss"]``).
+        """
         from minidl.training import fit
-        return fit(self, X, y, **kwargs)
+        self.history_ = fit(self, X, y, **kwargs)
+        return self
+
+    def fit_transform(self, X, y=None, **kwargs):
+        """``fit(X, **kwargs)`` then ``transform(X)`` (scikit-learn's pipelines call it)."""
+        return self.fit(X, y, **kwargs).transform(X)
+
+    @property
+    def xp(self):
+        """The array module (numpy or cupy) holding this model's parameters."""
+        params = self.parameters()
+        return backend.get_array_module(params[0].data) if params else backend.xp
 
     def to(self, name):
         """Move every parameter (and optimizer state) to backend ``name``."""
@@ -93,7 +158,6 @@ class Model:
         """
         return None
 
-    @staticmethod
-    def as_array(X, dtype=backend.float32):
-        """``X`` on the current backend with ``dtype`` (no copy when already so)."""
-        return backend.to_device(X, dtype=dtype)
+    def as_array(self, X, dtype=backend.float32):
+        """``X`` on this model's device with ``dtype`` (no copy when already so)."""
+        return backend.to_device(X, backend.name_of(self.xp), dtype=dtype)

@@ -24,7 +24,7 @@ import math
 
 from minidl import backend
 
-__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam"]
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "get"]
 
 
 def _check(cls, name, value, ok, expected):
@@ -304,3 +304,21 @@ class Adam(Optimizer):
         xp.divide(m, s, out=s)
         s *= alpha_t
         p.data -= s
+
+
+_NAMES = {"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSprop, "adadelta": Adadelta, "adam": Adam}
+
+
+def get(spec, owner="fit"):
+    """An Optimizer from ``spec``: an Optimizer (returned as is) or a name such as "adam".
+
+    A name builds that optimizer with its defaults (SGD needs a learning rate, so
+    "sgd" means ``SGD(lr=0.01)``). Anything else is refused before any state changes.
+    """
+    if isinstance(spec, Optimizer):
+        return spec
+    if isinstance(spec, str) and spec.lower() in _NAMES:
+        cls = _NAMES[spec.lower()]
+        return cls(lr=0.01) if cls is SGD else cls()
+    raise ValueError(f"{owner}: optimizer={spec!r} is not an optimizer: pass an object such as "
+                     f"minidl.optimizers.Adam(lr=1e-3) or one of the names {sorted(_NAMES)}")

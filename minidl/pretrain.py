@@ -5,10 +5,42 @@ to model unit 1's codes, and so on,
 
     H_0 = X,    unit_i.fit(H_{i-1}),    H_i = unit_i.transform(H_{i-1}).
 
-The pretrainer knows only this *unit protocol* -- ``fit(X, **kwargs)`` and
-``transform(X)`` -- so the same loop builds a deep belief net from RBMs and a
-stacked autoencoder from shallow autoencoders, and neither package needs the other.
+The unit protocol
+-----------------
+The pretrainer knows nothing of RBMs or autoencoders. It speaks to *units*, and a
+shallow autoencoder (``autoencoders``) and an RBM (``rbm``) each implement this
+protocol directly -- no adapter -- so one loop builds a stacked AE and a DBN:
+
+    unit.fit(X, y=None, *, epochs, batch_size, optimizer=None, seed=None,
+             verbose=1, callbacks=(), validation_data=None) -> unit
+        trains with minidl.training.fit; returns the unit itself and keeps the
+        History in ``unit.history_``. ``y`` is ignored by unsupervised units.
+    unit.transform(X) -> H          (N, n_in) -> (N, n_out): the features the next
+        unit learns from; an autoencoder's code (= encode), an RBM's P(h = 1 | v).
+    unit.inverse_transform(H) -> X  (N, n_out) -> (N, n_in): back down; an
+        autoencoder's decode, an RBM's P(v = 1 | h) (mean_v).
+    unit.get_params() / unit.set_params(**params)
+        the constructor's keywords (minidl.model.Estimator), so every unit is a
+        scikit-learn estimator (Pipeline, GridSearchCV, clone).
+
+The rest of the shared vocabulary, which units and the models built from them follow:
+
+    optimizer   chosen the same way everywhere: ``optimizer=`` in the constructor or in
+                ``fit`` (an Optimizer object or a name: "sgd", "adam", ...); without
+                one, ``model.default_optimizer()`` (SGD with momentum for an RBM, as in
+                Hinton's guide; Adam for an autoencoder).
+    sample(n, *, steps=None, init=None, seed=None)
+                the one signature of every generative model: ``steps`` Gibbs steps
+                for RBMs and DBNs (a default when None; must be None for a VAE, which
+                samples ancestrally), ``init`` an optional starting batch of data.
+    pretrain(X, ...) -> self
+                a StackedAutoencoder or DBN runs :func:`greedy_pretrain` over its units
+                and returns itself; each unit keeps its History in ``unit.history_``.
+    seeds       a model's parts never add offsets to its seed; unit i of a stack gets
+                ``minidl.backend.derive_seed(seed, "unit", i)``, and so does the fit of
+                unit i here.
 """
+from minidl import backend
 from minidl.layers.base import Layer
 
 __all__ = ["greedy_pretrain", "freeze_first"]
@@ -33,14 +65,14 @@ def greedy_pretrain(units, X, *, epochs=10, batch_size=100, verbose=1, seed=None
     units : list of objects with ``fit(X, ...)`` and ``transform(X)`` (RBMs, shallow AEs).
     X : (N, D) training data for the first unit.
     epochs, batch_size : int, or a list with one value per unit.
-    seed : int or None; unit i is fitted with seed ``seed + i``.
+    seed : int or None; unit i is fitted with ``backend.derive_seed(seed, "unit", i)``.
     on_layer_end : optional callable ``(i, unit, history)`` called after each unit.
     **fit_kwargs : passed to every unit's ``fit`` (optimizer, callbacks, ...).
 
     Returns
     -------
     The list of fitted units (the same objects). Each keeps its training history
-    in ``unit.pretrain_history_``.
+    in ``unit.history_`` (set by the unit's own ``fit``).
     """
     units = list(units)
     if not units:
@@ -56,11 +88,10 @@ def greedy_pretrain(units, X, *, epochs=10, batch_size=100, verbose=1, seed=None
         if verbose:
             print(f"greedy pretraining: unit {i + 1}/{len(units)} {type(unit).__name__} "
                   f"on inputs of shape {tuple(H.shape)}")
-        history = unit.fit(H, epochs=epochs[i], batch_size=batch_size[i], verbose=verbose,
-                           seed=None if seed is None else seed + i, **fit_kwargs)
-        unit.pretrain_history_ = history
+        unit.fit(H, epochs=epochs[i], batch_size=batch_size[i], verbose=verbose,
+                 seed=backend.derive_seed(seed, "unit", i), **fit_kwargs)
         if on_layer_end is not None:
-            on_layer_end(i, unit, history)
+            on_layer_end(i, unit, getattr(unit, "history_", None))
         if i + 1 < len(units):
             H = unit.transform(H)
     return units

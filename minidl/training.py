@@ -31,7 +31,8 @@ def fit(model, X, y=None, *, epochs, batch_size, optimizer=None, validation_data
     X : (N, ...) array, host or device; y : (N, ...) array or None.
         The batch passed to the model is ``X[idx]`` without y, ``(X[idx], y[idx])`` with.
     epochs, batch_size : int >= 1. The last batch of an epoch may be smaller.
-    optimizer : set as ``model.optimizer``; when None and the model has none,
+    optimizer : an Optimizer or a name ("adam", "sgd", ...), set as ``model.optimizer``;
+        when None and the model has none,
         ``model.default_optimizer()`` is used.
     validation_data : X_val or (X_val, y_val), evaluated after each epoch in batches of
         ``batch_size``; its metrics are logged as "val_<name>".
@@ -48,7 +49,8 @@ def fit(model, X, y=None, *, epochs, batch_size, optimizer=None, validation_data
     X, y = _prepare(X, y, "X", "y")
     val = _prepare_validation(validation_data, y is not None)
     if optimizer is not None:
-        model.optimizer = optimizer
+        from minidl.optimizers import get
+        model.optimizer = get(optimizer, owner="fit")
     elif getattr(model, "optimizer", None) is None:
         model.optimizer = model.default_optimizer()
 

@@ -1,0 +1,91 @@
+"""Argument checks shared by every model: one place, one wording.
+
+Each check returns the cleaned value or raises ``ValueError`` (``TypeError`` for a
+value of the wrong kind) with a message that names the owner, the argument, what was
+given, what was expected and, where there is one, the fix::
+
+    k = checks.positive_int("KSparseAutoencoder", "k", k)
+    lr = checks.number("SGD", "lr", lr, low=0, low_open=True)
+    sizes = checks.sizes("DeepAutoencoder", sizes)
+
+NumPy integer and floating scalars are accepted (``np.int64(3)``, ``np.float32(0.1)``);
+booleans, non-integral floats for integer arguments and non-finite numbers are refused.
+"""
+import math
+import numbers
+
+__all__ = ["integer", "positive_int", "number", "one_of", "sizes", "samples"]
+
+
+def integer(owner, name, value, *, low=None):
+    """``value`` as a Python int (``>= low`` when given); 3.0 is refused, as is True."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        hint = ""
+        if isinstance(value, numbers.Real) and not isinstance(value, bool):
+            hint = f"; sizes and counts are whole numbers, e.g. {name}={int(round(float(value)))}"
+        raise ValueError(f"{owner}: {name}={value!r} must be an integer"
+                         f"{'' if low is None else f' >= {low}'}{hint}")
+    value = int(value)
+    if low is not None and value < low:
+        raise ValueError(f"{owner}: {name}={value!r} must be an integer >= {low}")
+    return value
+
+
+def positive_int(owner, name, value):
+    """``value`` as an int >= 1."""
+    return integer(owner, name, value, low=1)
+
+
+def number(owner, name, value, *, low=None, high=None, low_open=False, high_open=False):
+    """``value`` as a finite Python float inside the given bounds.
+
+    ``low_open`` / ``high_open`` make a bound strict: ``number(..., low=0, low_open=True)``
+    means > 0.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: {name}={value!r} must be a number, got {type(value).__name__}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{owner}: {name}={value!r} must be a finite number")
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if too_low or too_high:
+        left = "" if low is None else f"{'(' if low_open else '['}{low}, "
+        right = "" if high is None else f"{high}{')' if high_open else ']'}"
+        if low is not None and high is None:
+            expected = f"a number {'>' if low_open else '>='} {low}"
+        elif high is not None and low is None:
+            expected = f"a number {'<' if high_open else '<='} {high}"
+        else:
+            expected = f"a number in {left}{right}"
+        raise ValueError(f"{owner}: {name}={value!r} is out of range: expected {expected}")
+    return value
+
+
+def one_of(owner, name, value, choices):
+    """``value`` unchanged when it is one of ``choices``."""
+    if value not in choices:
+        raise ValueError(f"{owner}: {name}={value!r} is not supported: expected one of "
+                         f"{tuple(choices)}")
+    return value
+
+
+def sizes(owner, values, *, minimum=2, name="sizes"):
+    """A list of layer sizes (positive ints), input first, code last."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise ValueError(f"{owner}: {name}={values!r} must be a list of layer sizes, input to "
+                         f"code, e.g. [784, 32]")
+    out = [positive_int(owner, f"{name}[{i}]", v) for i, v in enumerate(values)]
+    if len(out) < minimum:
+        raise ValueError(f"{owner}: {name}={list(values)!r} must list at least {minimum} "
+                         f"sizes, input to code, e.g. [784, 128, 32]")
+    return out
+
+
+def samples(owner, X, *, name="X"):
+    """Refuse an array-like with no rows (``X.shape[0] == 0``); returns X."""
+    shape = getattr(X, "shape", None)
+    if shape is not None and len(shape) >= 1 and shape[0] == 0:
+        raise ValueError(f"{owner}: {name} has no samples (shape {tuple(shape)}); pass at least "
+                         f"one row")
+    return X

@@ -2,9 +2,10 @@
 
 Each layer caches what its derivative needs (the output for Sigmoid and Tanh, a
 mask for ReLU, the input for Softplus) and multiplies the upstream gradient by the
-local derivative:  dx = dy ⊙ f'(x).
+local derivative:  dx = dy ⊙ f'(x). With ``input_grad`` False (the first layer of a
+network) there is nothing to compute and backward returns None.
 """
-from minidl import backend
+from minidl import backend, checks
 from minidl.layers.base import Layer
 
 __all__ = ["sigmoid", "Identity", "Sigmoid", "ReLU", "LeakyReLU", "Tanh", "Softplus", "Softmax"]
@@ -34,7 +35,7 @@ class Identity(Layer):
 
     def backward(self, dy):
         self._need_forward(getattr(self, "ran", None))
-        return dy
+        return dy if self.input_grad else None
 
 
 class Sigmoid(Layer):
@@ -49,6 +50,8 @@ class Sigmoid(Layer):
 
     def backward(self, dy):
         self._need_forward(self.y)
+        if not self.input_grad:
+            return None
         y = self.y
         dx = 1.0 - y          # one temporary, then in place
         dx *= y
@@ -64,10 +67,13 @@ class ReLU(Layer):
 
     def forward(self, x, training=False):
         self.mask = x > 0
-        return x * self.mask
+        # maximum is one float pass; x * mask would first cast the booleans to float
+        return backend.get_array_module(x).maximum(x, 0)
 
     def backward(self, dy):
         self._need_forward(self.mask)
+        if not self.input_grad:
+            return None
         return dy * self.mask
 
 
@@ -75,9 +81,7 @@ class LeakyReLU(Layer):
     """y = x if x > 0 else αx;  dx = dy if x > 0 else α dy  (Maas et al. 2013)."""
 
     def __init__(self, alpha=0.01):
-        if not alpha >= 0:
-            raise ValueError(f"LeakyReLU: alpha={alpha!r} must be >= 0 (typical: 0.01)")
-        self.alpha = alpha
+        self.alpha = checks.number("LeakyReLU", "alpha", alpha, low=0)  # typical: 0.01
         self.mask = None
 
     def forward(self, x, training=False):
@@ -87,6 +91,8 @@ class LeakyReLU(Layer):
 
     def backward(self, dy):
         self._need_forward(self.mask)
+        if not self.input_grad:
+            return None
         xp = backend.get_array_module(dy)
         return xp.where(self.mask, dy, dy * self.alpha)
 
@@ -106,6 +112,8 @@ class Tanh(Layer):
 
     def backward(self, dy):
         self._need_forward(self.y)
+        if not self.input_grad:
+            return None
         dx = self.y * self.y
         dx -= 1.0
         dx *= -1.0
@@ -127,6 +135,8 @@ class Softplus(Layer):
 
     def backward(self, dy):
         self._need_forward(self.x)
+        if not self.input_grad:
+            return None
         return dy * sigmoid(self.x)
 
 
@@ -149,5 +159,7 @@ class Softmax(Layer):
 
     def backward(self, dy):
         self._need_forward(self.y)
+        if not self.input_grad:
+            return None
         y = self.y
         return y * (dy - (dy * y).sum(axis=-1, keepdims=True))

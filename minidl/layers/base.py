@@ -4,6 +4,13 @@ A layer maps ``x`` to ``y`` in ``forward`` and caches the cheapest state that
 ``backward`` needs. ``backward(dy)`` receives dL/dy, *adds* dL/dθ into each
 parameter's ``grad`` and returns dL/dx. It never writes into ``dy`` or into the
 cached input, and it refuses to run before ``forward``.
+
+The unused input gradient. Nobody needs dL/dx of a network's first layer (the
+data is not learned), and for Dense or Conv2D that dx costs a GEMM as large as
+the one for dW. So every layer has ``input_grad`` (True by default): when it is
+False, ``backward`` still adds the parameter gradients but skips dx and returns
+None. A model sets it on its network once, ``net.input_grad = False``, and
+:class:`Sequential` passes it on to its first layer.
 """
 from minidl.parameter import Parameter
 
@@ -37,7 +44,13 @@ def collect_parameters(obj):
 
 
 class Layer:
-    """Base class of every layer: ``forward``, ``backward``, ``parameters``."""
+    """Base class of every layer: ``forward``, ``backward``, ``parameters``.
+
+    ``input_grad``: False makes ``backward`` skip dL/dx and return None (see the
+    module docstring); the parameter gradients are the same either way.
+    """
+
+    input_grad = True
 
     def forward(self, x, training=False):
         raise NotImplementedError(f"{type(self).__name__} is abstract: a layer implements "
@@ -127,6 +140,11 @@ class Sequential(Layer):
     """Layers applied one after another: ``y = f_n(... f_2(f_1(x)))``.
 
     backward runs the chain rule in reverse: ``dx = J_1ᵀ(... J_nᵀ(dy))``.
+
+    ``input_grad = False`` is handed to the first layer, and on through the leading
+    layers without parameters (a Reshape, a noise layer): when nothing before a layer
+    learns, nobody needs that layer's dx either. backward stops at the first layer
+    that returns None.
     """
 
     def __init__(self, *layers):
@@ -138,15 +156,37 @@ class Sequential(Layer):
                                 f"expected a minidl Layer such as layers.Dense(784, 32)")
         self.layers = list(layers)
 
+    @property
+    def input_grad(self):
+        return not self.layers or self.layers[0].input_grad
+
+    @input_grad.setter
+    def input_grad(self, value):
+        for layer in self.layers:
+            layer.input_grad = value
+            if layer.parameters():  # the layers after this one must pass dx back to it
+                break
+
     def forward(self, x, training=False):
         for layer in self.layers:
             x = layer.forward(x, training=training)
         return x
 
     def backward(self, dy):
-        for layer in reversed(self.layers):
-            dy = layer.backward(dy)
+        for i in reversed(range(len(self.layers))):
+            dy = self.layers[i].backward(dy)
+            if dy is None:  # input_grad False: layers[:i] learn nothing, so we are done
+                self._check_nothing_learns_before(i)
+                return None
         return dy
+
+    def _check_nothing_learns_before(self, i):
+        learning = [layer for layer in self.layers[:i] if layer.parameters()]
+        if learning:
+            raise RuntimeError(f"{self.layers[i]!r} returned no input gradient (its input_grad "
+                               f"is False) but {learning[0]!r} before it has parameters that "
+                               f"need one: set input_grad = False on the Sequential, not on a "
+                               f"layer in the middle")
 
     def __getitem__(self, i):
         return self.layers[i]

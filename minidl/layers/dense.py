@@ -1,7 +1,7 @@
 """Fully connected layers: Dense and its weight-tied mirror TiedDense."""
 import math
 
-from minidl import backend
+from minidl import backend, checks
 from minidl.layers.base import Layer
 from minidl.parameter import Parameter
 
@@ -18,8 +18,7 @@ def init_weight(n_in, n_out, init="glorot", *, scale=0.01, seed=None, dtype=back
     - ``"normal"``: N(0, scale²), Hinton's small random weights (scale 0.01) for RBMs;
     - ``"zeros"``: all zero.
     """
-    if init not in INITS:
-        raise ValueError(f"unknown init {init!r}: expected one of {INITS}")
+    checks.one_of("init_weight", "init", init, INITS)
     rng = backend.rng(seed)
     shape = (n_in, n_out)
     if init == "glorot":
@@ -33,12 +32,6 @@ def init_weight(n_in, n_out, init="glorot", *, scale=0.01, seed=None, dtype=back
     return w
 
 
-def _check_units(layer, **sizes):
-    for name, n in sizes.items():
-        if not isinstance(n, (int,)) or isinstance(n, bool) or n <= 0:
-            raise ValueError(f"{layer}: {name}={n!r} must be a positive integer number of units")
-
-
 class Dense(Layer):
     """Affine map ``y = x W + b``.
 
@@ -47,7 +40,7 @@ class Dense(Layer):
     Backward, with dy = dL/dy:
         dW += xᵀ dy          (n_in, n_out)
         db += Σ_batch dy     (n_out,)
-        dx  = dy Wᵀ          (B, n_in)
+        dx  = dy Wᵀ          (B, n_in), skipped when ``input_grad`` is False
 
     Parameters
     ----------
@@ -59,8 +52,8 @@ class Dense(Layer):
 
     def __init__(self, n_in, n_out, *, init="glorot", scale=0.01, bias=True, seed=None,
                  dtype=backend.float32, name=None):
-        _check_units("Dense", n_in=n_in, n_out=n_out)
-        self.n_in, self.n_out = n_in, n_out
+        self.n_in = checks.positive_int("Dense", "n_in", n_in)
+        self.n_out = checks.positive_int("Dense", "n_out", n_out)
         self.name = name or f"dense_{n_in}x{n_out}"
         self.W = Parameter(init_weight(n_in, n_out, init, scale=scale, seed=seed, dtype=dtype),
                            name=f"{self.name}.W")
@@ -81,6 +74,8 @@ class Dense(Layer):
         self.W.grad += self.x.T @ dy
         if self.b is not None:
             self.b.grad += dy.sum(axis=0)
+        if not self.input_grad:
+            return None  # the network's first layer: nobody needs dL/dx
         return dy @ self.W.data.T
 
     def __repr__(self):
@@ -94,7 +89,7 @@ class TiedDense(Layer):
     gradient it accumulates is the sum of both uses:
         dW += dyᵀ x          (n_in_of_dense, n_out_of_dense) -- note the transpose
         dc += Σ_batch dy
-        dx  = dy W
+        dx  = dy W           (skipped when ``input_grad`` is False)
     Shapes: x (B, dense.n_out), y (B, dense.n_in). ``c`` is this layer's own bias.
     """
 
@@ -102,8 +97,7 @@ class TiedDense(Layer):
         if not isinstance(dense, Dense):
             raise TypeError(f"TiedDense needs the Dense layer whose weight it mirrors, "
                             f"got {type(dense).__name__}")
-        self.dense = None  # not a sub-layer: its bias is not ours
-        self.W = dense.W
+        self.W = dense.W  # the Parameter itself, not a copy: that is the tying
         self.n_in, self.n_out = dense.n_out, dense.n_in
         self.name = name or f"tied_{dense.name}"
         xp = backend.get_array_module(dense.W.data)
@@ -124,6 +118,8 @@ class TiedDense(Layer):
         self.W.grad += dy.T @ self.x
         if self.b is not None:
             self.b.grad += dy.sum(axis=0)
+        if not self.input_grad:
+            return None
         return dy @ self.W.data
 
     def __repr__(self):

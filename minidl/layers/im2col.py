@@ -12,7 +12,8 @@ the whole batch,
     cols[(c, a, b), (i, j, n)]                                    (C·kh·kw, Ho·Wo·N)
 
 (the sample index n varies fastest, see "Memory layout" below), so that a
-convolution is ONE large GEMM ``W.reshape(c_out, -1) @ cols`` for the whole batch -- far faster on a CPU than N small ones. ``col2im`` is its adjoint:
+convolution is ONE large GEMM ``W.reshape(c_out, -1) @ cols`` for the whole batch --
+far faster on a CPU than N small ones. ``col2im`` is its adjoint:
 it adds every column back onto the pixels it was read from. It loops over the
 kh·kw kernel offsets (never over samples) and adds one strided slice per offset:
 overlapping windows simply add, with no ``add.at``.
@@ -35,19 +36,14 @@ neural networks for document processing"; CS231n notes on im2col.
 """
 from minidl import backend
 
-__all__ = ["conv_output_size", "same_padding", "pad2d", "nchw_full", "windows", "im2col",
-           "col2im", "col2im_matmul", "to_rows", "from_rows", "check_nchw", "check_window"]
+__all__ = ["same_padding", "pad2d", "nchw_full", "windows", "im2col", "col2im", "to_rows",
+           "from_rows", "check_nchw", "check_window"]
 
 
 def nchw_full(xp, shape, value, dtype):
     """An (N, C, H, W) array of ``value`` stored batch-last, as (C, H, W, N) in memory."""
     n, c, h, w = shape
     return xp.full((c, h, w, n), value, dtype=dtype).transpose(3, 0, 1, 2)
-
-
-def conv_output_size(size, kernel, stride, pad_total):
-    """Output length of a window of ``kernel`` sliding by ``stride`` over ``size + pad_total``."""
-    return (size + pad_total - kernel) // stride + 1
 
 
 def same_padding(size, kernel, stride):
@@ -72,8 +68,12 @@ def pad2d(x, pads, value=0.0):
         return x
     xp = backend.get_array_module(x)
     n, c, h, w = x.shape
-    out = nchw_full(xp, (n, c, h + top + bottom, w + left + right), value, x.dtype)
+    out = xp.empty((c, h + top + bottom, w + left + right, n), dtype=x.dtype)
+    out = out.transpose(3, 0, 1, 2)                      # NCHW view of batch-last memory
     out[:, :, top:top + h, left:left + w] = x
+    # the border alone gets ``value`` (filling everything first writes the image twice)
+    out[:, :, :top], out[:, :, top + h:] = value, value
+    out[:, :, :, :left], out[:, :, :, left + w:] = value, value
     return out
 
 
@@ -107,9 +107,10 @@ def im2col(x, kh, kw, stride, out=None):
     n, c, ho, wo = win.shape[:4]
     shape = (c * kh * kw, ho * wo * n)
     by_offset = win.transpose(1, 4, 5, 2, 3, 0)                 # (C, kh, kw, Ho, Wo, N)
-    if out is None or out.shape != shape or out.dtype != x.dtype:
-        return by_offset.reshape(shape)
     xp = backend.get_array_module(x)
+    if (out is None or out.shape != shape or out.dtype != x.dtype
+            or backend.get_array_module(out) is not xp):  # a buffer from before .to(device)
+        return by_offset.reshape(shape)
     xp.copyto(out.reshape(c, kh, kw, ho, wo, n), by_offset)
     return out
 
@@ -133,33 +134,6 @@ def col2im(cols, shape, kh, kw, stride):
         for b in range(kw):
             out[:, a:a + stride * ho:stride, b:b + stride * wo:stride] += cols[:, a, b]
     return out.transpose(3, 0, 1, 2)                             # (N, C, H, W) view
-
-
-def col2im_matmul(w, dy, shape, kh, kw, stride):
-    """``col2im(w.reshape(-1, O) @ dy, ...)`` without building the big column array.
-
-    ``w`` (C, kh, kw, O) maps the O channels of ``dy`` (O, Ho·Wo·N) to window
-    positions. The readable path materialises w @ dy, (C·kh·kw, Ho·Wo·N) -- kh·kw
-    times the image -- and then adds it back; here each kernel offset (a, b) does
-    its GEMM w[:, a, b] @ dy, (C, Ho·Wo·N), and adds it straight into the strided
-    slice, so the memory traffic stays near the image size. The tests check it
-    against the readable path.
-    """
-    n, c, h, wd = shape
-    ho, wo = (h - kh) // stride + 1, (wd - kw) // stride + 1
-    xp = backend.get_array_module(dy)
-    out = xp.zeros((c, h, wd, n), dtype=dy.dtype)       # batch-last, like the GEMM's rows
-    part = xp.empty((c, ho * wo * n), dtype=dy.dtype)   # re-used by every offset
-    w = xp.ascontiguousarray(w.transpose(1, 2, 0, 3))    # (kh, kw, C, O): BLAS-ready slices
-    for a in range(kh):
-        for b in range(kw):
-            if w.shape[-1] == 1:  # one channel in: the product is an outer product
-                xp.multiply(w[a, b], dy, out=part)
-            else:
-                xp.matmul(w[a, b], dy, out=part)
-            out[:, a:a + stride * ho:stride, b:b + stride * wo:stride] += (
-                part.reshape(c, ho, wo, n))
-    return out.transpose(3, 0, 1, 2)                     # (N, C, H, W) view
 
 
 def to_rows(x):

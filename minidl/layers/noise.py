@@ -1,5 +1,5 @@
 """Layers that inject noise during training and are the identity otherwise."""
-from minidl import backend
+from minidl import backend, checks
 from minidl.layers.base import Layer
 
 __all__ = ["Dropout", "GaussianNoise"]
@@ -13,10 +13,8 @@ class Dropout(Layer):
     """
 
     def __init__(self, rate, *, seed=None):
-        if not 0 <= rate < 1:
-            raise ValueError(f"Dropout: rate={rate!r} must be in [0, 1) (the probability of "
-                             f"dropping a unit, e.g. 0.5)")
-        self.rate = rate
+        # the probability of dropping a unit, e.g. 0.5
+        self.rate = checks.number("Dropout", "rate", rate, low=0, high=1, high_open=True)
         self.rng = backend.rng(seed)
         self.scale = None  # m / (1 − rate), or 1.0 in evaluation
 
@@ -27,13 +25,16 @@ class Dropout(Layer):
         if not training or self.rate == 0:
             self.scale = 1.0
             return x
-        keep = self.rng.random(x.shape, dtype=x.dtype) >= self.rate
+        xp = backend.get_array_module(x)  # draw where x lives, whatever the global backend
+        keep = self.rng.random(x.shape, dtype=x.dtype, xp=xp) >= self.rate
         self.scale = keep * (1.0 / (1.0 - self.rate))
         self.scale = self.scale.astype(x.dtype, copy=False)
         return x * self.scale
 
     def backward(self, dy):
         self._need_forward(self.scale)
+        if not self.input_grad:
+            return None
         return dy * self.scale
 
     def __repr__(self):
@@ -47,9 +48,7 @@ class GaussianNoise(Layer):
     """
 
     def __init__(self, std, *, seed=None):
-        if not std >= 0:
-            raise ValueError(f"GaussianNoise: std={std!r} must be >= 0")
-        self.std = std
+        self.std = checks.number("GaussianNoise", "std", std, low=0)
         self.rng = backend.rng(seed)
         self.ran = None
 
@@ -60,14 +59,14 @@ class GaussianNoise(Layer):
         self.ran = True
         if not training or self.std == 0:
             return x
-        noise = self.rng.normal(x.shape, dtype=x.dtype)
+        noise = self.rng.normal(x.shape, dtype=x.dtype, xp=backend.get_array_module(x))
         noise *= self.std
         noise += x
         return noise
 
     def backward(self, dy):
         self._need_forward(self.ran)
-        return dy
+        return dy if self.input_grad else None
 
     def __repr__(self):
         return f"GaussianNoise({self.std})"

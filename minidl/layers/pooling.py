@@ -2,19 +2,15 @@
 
 Pooling reads each window through the same strided view as convolution
 (:func:`minidl.layers.im2col.windows`); its backward pass loops over the k·k
-window offsets, adding one strided slice per offset (no ``add.at``).
+window offsets, adding one strided slice per offset (no ``add.at``). MaxPool2D's
+faster running max lives in :mod:`minidl.layers.fastconv`.
 """
-from minidl import backend
+from minidl import backend, checks
+from minidl.layers import fastconv
 from minidl.layers.base import Layer
-from minidl.layers.im2col import check_nchw, check_window, nchw_full, pad2d, same_padding, windows
+from minidl.layers.im2col import check_nchw, check_window, pad2d, same_padding, windows
 
 __all__ = ["MaxPool2D", "AvgPool2D", "UpSampling2D"]
-
-
-def _positive_int(layer, name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{layer}: {name}={value!r} must be a positive int")
-    return value
 
 
 def _add_windows(dx, dy, k, stride, part):
@@ -45,24 +41,25 @@ class MaxPool2D(Layer):
 
     Notes
     -----
-    Backward routes each dy to the one input that won its window (the first
-    maximum in row-major window order when values tie):
+    Forward remembers which cell of each window won, as its offset a*·k + b* in the
+    window (``argmax``, the first maximum in row-major order when values tie).
+    Backward routes each dy to that one input, and zero to the others:
 
-        dx[n, c, i·s + a*, j·s + b*] += dy[n, c, i, j],   (a*, b*) = argmax of the window
+        dx[n, c, i·s + a*, j·s + b*] += dy[n, c, i, j]
 
-    and zero elsewhere. Source: Ranzato et al. (2007); Scherer et al. (2010),
+    (overlapping windows add). Source: Ranzato et al. (2007); Scherer et al. (2010),
     "Evaluation of pooling operations in convolutional architectures".
     """
 
     def __init__(self, size, stride=None, padding=0):
-        self.size = _positive_int("MaxPool2D", "size", size)
-        self.stride = size if stride is None else _positive_int("MaxPool2D", "stride", stride)
+        self.size = checks.positive_int("MaxPool2D", "size", size)
+        self.stride = size if stride is None else checks.positive_int("MaxPool2D", "stride", stride)
         if padding != "same" and not (isinstance(padding, int) and not isinstance(padding, bool)
                                       and 0 <= padding <= size // 2):
             raise ValueError(f"MaxPool2D: padding={padding!r} must be 'same' or an int in "
                              f"[0, size // 2 = {size // 2}]")
         self.padding = padding
-        self.argmax, self.in_shape, self.pads = None, None, None
+        self.argmax, self.in_shape, self.pads, self.padded_shape = None, None, None, None
 
     def _pads(self, h, w):
         if self.padding == "same":
@@ -73,39 +70,30 @@ class MaxPool2D(Layer):
         check_nchw(self, x)
         xp = backend.get_array_module(x)
         self.in_shape, self.pads = x.shape, self._pads(x.shape[2], x.shape[3])
-        xpad = pad2d(x, self.pads, value=-xp.inf)
+        xpad = pad2d(x, self.pads, value=-xp.inf)                 # x̃: pads never win
         check_window(self, x.shape, xpad.shape[2:], self.size, self.size)
         k, s = self.size, self.stride
         ho, wo = (xpad.shape[2] - k) // s + 1, (xpad.shape[3] - k) // s + 1
-        # offset (0, 0) of every window; order="K" keeps x's memory layout (batch-last
-        # after a conv, see minidl.layers.im2col), so no operation below mixes layouts
-        y = xpad[:, :, :s * ho:s, :s * wo:s].copy(order="K")
-        idx_type = xp.int8 if k * k < 128 else xp.int32
-        self.argmax = xp.zeros_like(y, dtype=idx_type)
-        for off in range(1, k * k):                     # a running max over window offsets
-            a, b = divmod(off, k)
-            cand = xpad[:, :, a:a + s * ho:s, b:b + s * wo:s]
-            better = cand > y                           # strict: the first maximum wins ties
-            xp.maximum(y, cand, out=y)
-            # argmax = the last offset that raised the max; offsets only grow, so that is
-            # max(argmax, better·off) -- branch-free, far faster than a masked assignment
-            xp.maximum(self.argmax, better * idx_type(off), out=self.argmax)
-        return y
+        self.padded_shape = xpad.shape
+        if fastconv.enabled:  # the same y and argmax, faster (see fastconv)
+            return fastconv.maxpool_forward(self, xpad, ho, wo)
+        # every window, its k x k cells in one row-major axis: (N, C, Ho, Wo, k²)
+        win = windows(xpad, k, k, s).reshape(*xpad.shape[:2], ho, wo, k * k)
+        self.argmax = win.argmax(axis=-1)           # the cell that won: a*·k + b* (first on ties)
+        return win.max(axis=-1)
 
     def backward(self, dy):
         self._need_forward(self.argmax)
-        n, c, h, w = self.in_shape
-        t, b, l, r = self.pads
-        k, s, xp = self.size, self.stride, backend.get_array_module(dy)
-        ho, wo = dy.shape[2], dy.shape[3]
-        dxpad = nchw_full(xp, (n, c, h + t + b, w + l + r), 0, dy.dtype)
-        for off in range(k * k):
-            a, b_ = divmod(off, k)
-            cells = dxpad[:, :, a:a + s * ho:s, b_:b_ + s * wo:s]
-            if s >= k:  # windows do not overlap: each cell is written once, in place
-                xp.multiply(dy, self.argmax == off, out=cells)
-            else:
-                cells += dy * (self.argmax == off)
+        if not self.input_grad:
+            return None
+        if fastconv.enabled:  # the same dx̃, faster (either path reads either argmax)
+            dxpad = fastconv.maxpool_backward(self, dy, self.padded_shape)
+        else:  # at window offset (a, b): dy where that cell won, 0 elsewhere
+            dxpad = backend.get_array_module(dy).zeros(self.padded_shape, dtype=dy.dtype)
+            _add_windows(dxpad, dy, self.size, self.stride,
+                         lambda a, b: dy * (self.argmax == a * self.size + b))
+        t, _, l, _ = self.pads
+        h, w = self.in_shape[2:]
         return dxpad[:, :, t:t + h, l:l + w]
 
     def __repr__(self):
@@ -127,8 +115,8 @@ class AvgPool2D(Layer):
     """
 
     def __init__(self, size, stride=None):
-        self.size = _positive_int("AvgPool2D", "size", size)
-        self.stride = size if stride is None else _positive_int("AvgPool2D", "stride", stride)
+        self.size = checks.positive_int("AvgPool2D", "size", size)
+        self.stride = size if stride is None else checks.positive_int("AvgPool2D", "stride", stride)
         self.in_shape = None
 
     def forward(self, x, training=False):
@@ -139,6 +127,8 @@ class AvgPool2D(Layer):
 
     def backward(self, dy):
         self._need_forward(self.in_shape)
+        if not self.input_grad:
+            return None
         g = dy / float(self.size * self.size)
         dx = backend.get_array_module(dy).zeros(self.in_shape, dtype=dy.dtype)
         return _add_windows(dx, dy, self.size, self.stride, lambda a, b: g)
@@ -154,14 +144,15 @@ class UpSampling2D(Layer):
 
     Notes
     -----
-    Each input pixel is copied into an s x s block, so its gradient is the sum
-    over that block:  dx[n, c, i, j] = Σ_{a, b < s} dy[n, c, i·s + a, j·s + b].
+    Each input pixel is copied into an s x s block: for every offset (a, b) in the
+    block, the strided slice y[:, :, a::s, b::s] is x. So its gradient is the sum
+    over that block:  dx = Σ_{a, b < s} dy[:, :, a::s, b::s].
     Source: the Keras ``UpSampling2D`` layer used by the convolutional
     autoencoder of Chollet (2016), "Building autoencoders in Keras".
     """
 
     def __init__(self, scale=2):
-        self.scale = _positive_int("UpSampling2D", "scale", scale)
+        self.scale = checks.positive_int("UpSampling2D", "scale", scale)
         self.in_shape = None
 
     def forward(self, x, training=False):
@@ -170,14 +161,24 @@ class UpSampling2D(Layer):
         n, c, h, w = x.shape
         s = self.scale
         xp = backend.get_array_module(x)
-        y = xp.broadcast_to(x[:, :, :, None, :, None], (n, c, h, s, w, s))
-        return y.reshape(n, c, h * s, w * s)
+        # empty_like keeps x's memory layout (batch-last after a conv): the slice copies
+        # below then move whole runs of the batch axis
+        y = xp.empty_like(x, shape=(n, c, h * s, w * s))
+        for a in range(s):
+            for b in range(s):
+                y[:, :, a::s, b::s] = x
+        return y
 
     def backward(self, dy):
         self._need_forward(self.in_shape)
-        n, c, h, w = self.in_shape
+        if not self.input_grad:
+            return None
         s = self.scale
-        return dy.reshape(n, c, h, s, w, s).sum(axis=(3, 5))
+        dx = backend.get_array_module(dy).zeros_like(dy, shape=self.in_shape)
+        for a in range(s):
+            for b in range(s):
+                dx += dy[:, :, a::s, b::s]
+        return dx
 
     def __repr__(self):
         return f"UpSampling2D({self.scale})"

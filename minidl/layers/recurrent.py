@@ -5,10 +5,9 @@ Sequences are batch-first: ``x`` has shape (B, T, D) -- batch, time steps, featu
 """
 import math
 
-from minidl import backend
+from minidl import backend, checks
 from minidl.layers.activations import sigmoid
 from minidl.layers.base import Layer
-from minidl.layers.dense import _check_units
 from minidl.parameter import Parameter
 
 __all__ = ["LSTM", "RepeatVector", "TimeDistributed"]
@@ -73,6 +72,8 @@ class LSTM(Layer):
         dW += Σ_t x_tᵀ dz_t    dU += Σ_t h_{t−1}ᵀ dz_t    db += Σ_t Σ_batch dz_t
         dx_t = dz_t Wᵀ         dh_0 = dh_next,  dc_0 = dc_next after the last step.
 
+    (dx is skipped, and backward returns None, when ``input_grad`` is False.)
+
     Initialisation as Keras: W Glorot-uniform, U orthogonal (Saxe et al. 2014),
     b = 0 except the forget-gate bias = 1 so the cell remembers by default
     (Jozefowicz, Zaremba & Sutskever 2015). Gates use the tanh form of the sigmoid
@@ -82,8 +83,8 @@ class LSTM(Layer):
 
     def __init__(self, n_in, n_hidden, return_sequences=False, *, seed=None,
                  dtype=backend.float32, name=None):
-        _check_units("LSTM", n_in=n_in, n_hidden=n_hidden)
-        self.n_in, self.n_hidden = n_in, n_hidden
+        self.n_in = checks.positive_int("LSTM", "n_in", n_in)
+        self.n_hidden = checks.positive_int("LSTM", "n_hidden", n_hidden)
         self.return_sequences = bool(return_sequences)
         self.name = name or f"lstm_{n_in}x{n_hidden}"
         W, U, b = _init_lstm(n_in, n_hidden, seed, dtype)
@@ -205,6 +206,8 @@ class LSTM(Layer):
         self.W.grad += self.x2d.T @ dz2d
         self.U.grad += self.h[:-1].reshape(T * B, self.n_hidden).T @ dz2d
         self.b.grad += dz2d.sum(axis=0)
+        if not self.input_grad:
+            return None
         dx = (dz2d @ self.W.data.T).reshape(T, B, self.n_in)
         return backend.get_array_module(dz).ascontiguousarray(dx.transpose(1, 0, 2))
 
@@ -235,8 +238,7 @@ class RepeatVector(Layer):
     """
 
     def __init__(self, n):
-        _check_units("RepeatVector", n=n)
-        self.n = n
+        self.n = checks.positive_int("RepeatVector", "n", n)
         self.shape = None
 
     def forward(self, x, training=False):
@@ -250,6 +252,8 @@ class RepeatVector(Layer):
 
     def backward(self, dy):
         self._need_forward(self.shape)
+        if not self.input_grad:
+            return None
         return dy.sum(axis=1)
 
     def __repr__(self):
@@ -263,7 +267,7 @@ class TimeDistributed(Layer):
     its weights are shared across steps; its gradients sum over every step:
         y = layer(x.reshape(B·T, ...)).reshape(B, T, ...)
         dx = layer.backward(dy.reshape(B·T, ...)).reshape(B, T, ...)
-    Its parameters are the inner layer's.
+    Its parameters are the inner layer's, and so is ``input_grad``.
     """
 
     def __init__(self, layer):
@@ -272,6 +276,14 @@ class TimeDistributed(Layer):
                             f"got {type(layer).__name__}")
         self.layer = layer
         self.bt = None
+
+    @property
+    def input_grad(self):
+        return self.layer.input_grad
+
+    @input_grad.setter
+    def input_grad(self, value):
+        self.layer.input_grad = value
 
     def forward(self, x, training=False):
         if x.ndim < 3:
@@ -285,6 +297,8 @@ class TimeDistributed(Layer):
     def backward(self, dy):
         self._need_forward(self.bt)
         dx = self.layer.backward(dy.reshape((-1,) + tuple(dy.shape[2:])))
+        if dx is None:
+            return None
         return dx.reshape(tuple(self.bt) + tuple(dx.shape[1:]))
 
     def __repr__(self):

@@ -1,6 +1,7 @@
 """Layers that only change the shape of the batch: Flatten and Reshape."""
 import math
 
+from minidl import checks
 from minidl.layers.base import Layer
 
 __all__ = ["Flatten", "Reshape"]
@@ -21,7 +22,7 @@ class Flatten(Layer):
 
     def backward(self, dy):
         self._need_forward(self.in_shape)
-        return dy.reshape(self.in_shape)
+        return dy.reshape(self.in_shape) if self.input_grad else None
 
 
 class Reshape(Layer):
@@ -31,7 +32,7 @@ class Reshape(Layer):
     """
 
     def __init__(self, shape):
-        shape = tuple(int(s) for s in shape)
+        shape = tuple(checks.integer("Reshape", f"shape[{i}]", s) for i, s in enumerate(shape))
         if shape.count(-1) > 1 or any(s == 0 or s < -1 for s in shape):
             raise ValueError(f"Reshape: target shape {shape} must have positive sizes and at "
                              f"most one -1")
@@ -50,7 +51,7 @@ class Reshape(Layer):
 
     def backward(self, dy):
         self._need_forward(self.in_shape)
-        return dy.reshape(self.in_shape)
+        return dy.reshape(self.in_shape) if self.input_grad else None
 
     def __repr__(self):
         return f"Reshape({self.shape})"

@@ -1,10 +1,12 @@
+import contextlib
+
 import numpy
 import pytest
 from hypothesis import assume, given, strategies as st
 
 from minidl import backend
 from minidl.gradcheck import check_layer
-from minidl.layers import Conv2D, Conv2DTranspose
+from minidl.layers import Conv2D, Conv2DTranspose, fastconv
 
 seeds = st.integers(0, 2**16)
 paddings = st.one_of(st.integers(0, 2), st.sampled_from(["same", "valid"]))
@@ -72,13 +74,18 @@ def conv_case(draw):
     return (n, c_in, h, w), dict(c_in=c_in, c_out=c_out, kernel_size=k, stride=s, padding=padding)
 
 
-@pytest.mark.parametrize("reference", [False, True])
+def speed(fast):
+    """A context in which the layers run their fast paths (fast=True) or the readable code."""
+    return contextlib.nullcontext() if fast else fastconv.disabled()
+
+
+@pytest.mark.parametrize("fast", [True, False])
 @given(case=conv_case(), seed=seeds)
-def test_conv2d_gradients(reference, case, seed):
+def test_conv2d_gradients(fast, case, seed):
     shape, kwargs = case
     layer = with_random_bias(Conv2D(**kwargs, seed=seed), seed)
-    layer.reference = reference  # True: the readable im2col path even when C_out < C_in
-    check_layer(layer, randn(shape, seed), seed=seed)
+    with speed(fast):
+        check_layer(layer, randn(shape, seed), seed=seed)
 
 
 def forward_backward(layer, x, dy):
@@ -90,61 +97,57 @@ def forward_backward(layer, x, dy):
     return y, dx, layer.W.grad.copy(), layer.b.grad.copy()
 
 
-@given(case=conv_case(), seed=seeds)
-def test_few_outputs_path_matches_the_im2col_path(case, seed):
-    """C_out < C_in multiplies first and shifts after; same y, dx, dW, db as im2col."""
-    shape, kwargs = case
-    kwargs = dict(kwargs, c_in=kwargs["c_in"] + kwargs["c_out"])  # force C_out < C_in
-    shape = (shape[0], kwargs["c_in"]) + shape[2:]
-    fast, slow = (with_random_bias(Conv2D(**kwargs, seed=seed), seed).astype(numpy.float64)
-                  for _ in range(2))
-    slow.reference = True
+@st.composite
+def fast_case(draw):
+    """A conv case, with C_out < C_in half the time (fastconv's few-outputs route)."""
+    shape, kwargs = draw(conv_case())
+    if draw(st.booleans()):
+        kwargs = dict(kwargs, c_in=kwargs["c_in"] + kwargs["c_out"])
+        shape = (shape[0], kwargs["c_in"]) + shape[2:]
+    return shape, kwargs, draw(st.booleans())
+
+
+@given(case=fast_case(), seed=seeds)
+def test_fast_conv_matches_the_readable_code(case, seed):
+    """fastconv's Conv2D (im2col buffer, fused col2im, few outputs): same y, dx, dW, db."""
+    shape, kwargs, input_grad = case
+    layer = with_random_bias(Conv2D(**kwargs, seed=seed), seed).astype(numpy.float64)
+    layer.input_grad = input_grad
     x = randn(shape, seed)
-    dy = randn(slow.output_shape(shape), seed + 1)
-    got, want = forward_backward(fast, x, dy), forward_backward(slow, x, dy)
-    assert fast.x_rows is not None and slow.x_rows is None  # each took its own path
+    dy = randn(layer.output_shape(shape), seed + 1)
+    got = forward_backward(layer, x, dy)
+    assert layer.fast is not None and layer.cols is None      # the fast path ran
+    with fastconv.disabled():
+        want = forward_backward(layer, x, dy)
+    assert layer.fast is None and layer.cols is not None      # the readable one ran
+    if not input_grad:
+        assert got[1] is None and want[1] is None
     for name, g, w in zip(["y", "dx", "dW", "db"], got, want):
+        if name == "dx" and not input_grad:
+            continue
         assert g.shape == w.shape, name
         numpy.testing.assert_allclose(backend.to_host(g), backend.to_host(w), rtol=1e-10,
                                       atol=1e-12, err_msg=name)
 
 
-@pytest.mark.parametrize("reference", [False, True])
+@pytest.mark.parametrize("fast", [True, False])
 @given(case=conv_case(), seed=seeds)
-def test_input_grad_false_skips_dx_only(reference, case, seed):
-    """input_grad=False: backward returns None, dW and db are those of the full backward."""
+def test_input_grad_false_skips_dx_only(fast, case, seed):
+    """input_grad=False: backward returns None, y, dW and db are those of the full backward
+    (whose dx and parameter gradients pass the numerical check)."""
     shape, kwargs = case
     without, full = (with_random_bias(Conv2D(**kwargs, seed=seed, input_grad=g), seed)
                      .astype(numpy.float64) for g in (False, True))
-    without.reference = full.reference = reference
+    assert without.input_grad is False and full.input_grad is True
     x = randn(shape, seed)
     dy = randn(full.output_shape(shape), seed + 1)
-    got, want = forward_backward(without, x, dy), forward_backward(full, x, dy)
+    with speed(fast):
+        got, want = forward_backward(without, x, dy), forward_backward(full, x, dy)
+        check_layer(full, x, seed=seed)
     assert got[1] is None and want[1].shape == x.shape
     for name, i in [("y", 0), ("dW", 2), ("db", 3)]:
-        numpy.testing.assert_allclose(backend.to_host(got[i]), backend.to_host(want[i]),
-                                      rtol=1e-12, atol=1e-12, err_msg=name)
-    # and the parameter gradients of the dx-free layer pass the numerical check
-    check_layer(without_dx(without), x, seed=seed, check_input=False)
-
-
-def without_dx(layer):
-    """``layer`` with backward returning a zero dx for check_layer (which checks its shape)."""
-    backward = layer.backward
-
-    def patched(dy):
-        assert backward(dy) is None
-        return backend.get_array_module(dy).zeros(layer.x_shape)
-
-    layer.x_shape = None
-    forward = layer.forward
-
-    def remember(x, training=False):
-        layer.x_shape = x.shape
-        return forward(x, training=training)
-
-    layer.forward, layer.backward = remember, patched
-    return layer
+        numpy.testing.assert_array_equal(backend.to_host(got[i]), backend.to_host(want[i]),
+                                         err_msg=name)
 
 
 @given(case=conv_case(), seed=seeds)
@@ -172,11 +175,27 @@ def transpose_case(draw):
                                   padding=padding, output_padding=op)
 
 
+@pytest.mark.parametrize("fast", [True, False])
 @given(case=transpose_case(), seed=seeds)
-def test_conv2d_transpose_gradients(case, seed):
+def test_conv2d_transpose_gradients(fast, case, seed):
     shape, kwargs = case
     layer = with_random_bias(Conv2DTranspose(**kwargs, seed=seed), seed)
-    check_layer(layer, randn(shape, seed), seed=seed)
+    with speed(fast):
+        check_layer(layer, randn(shape, seed), seed=seed)
+
+
+@given(case=transpose_case(), seed=seeds)
+def test_fast_conv_transpose_matches_the_readable_code(case, seed):
+    shape, kwargs = case
+    layer = with_random_bias(Conv2DTranspose(**kwargs, seed=seed), seed).astype(numpy.float64)
+    x = randn(shape, seed)
+    dy = randn(layer.output_shape(shape), seed + 1)
+    got = forward_backward(layer, x, dy)
+    with fastconv.disabled():
+        want = forward_backward(layer, x, dy)
+    for name, g, w in zip(["y", "dx", "dW", "db"], got, want):
+        numpy.testing.assert_allclose(backend.to_host(g), backend.to_host(w), rtol=1e-10,
+                                      atol=1e-12, err_msg=name)
 
 
 @given(case=transpose_case(), seed=seeds)

@@ -67,9 +67,11 @@ def test_backward_before_forward_raises():
         Dense(3, 2).backward(backend.xp.zeros((1, 2)))
 
 
-@pytest.mark.parametrize("n_in, n_out", [(0, 3), (3, -1), (2.5, 3)])
-def test_zero_units_refused(n_in, n_out):
-    with pytest.raises(ValueError, match="positive integer"):
+@pytest.mark.parametrize("n_in, n_out, match", [
+    (0, 3, "n_in=0 must be an integer >= 1"), (3, -1, "n_out=-1 must be an integer >= 1"),
+    (2.5, 3, "n_in=2.5 must be an integer >= 1; sizes and counts are whole numbers")])
+def test_zero_units_refused(n_in, n_out, match):
+    with pytest.raises(ValueError, match=match):
         Dense(n_in, n_out)
 
 

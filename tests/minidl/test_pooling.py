@@ -1,10 +1,12 @@
+import contextlib
+
 import numpy
 import pytest
 from hypothesis import assume, given, strategies as st
 
 from minidl import backend
 from minidl.gradcheck import check_layer
-from minidl.layers import AvgPool2D, MaxPool2D, UpSampling2D
+from minidl.layers import AvgPool2D, MaxPool2D, UpSampling2D, fastconv
 
 seeds = st.integers(0, 2**16)
 
@@ -53,10 +55,37 @@ def pool_case(draw):
     return (n, c, h, w), k, s, padding
 
 
+def speed(fast):
+    """A context in which MaxPool2D runs fastconv's running max (fast=True) or the readable code."""
+    return contextlib.nullcontext() if fast else fastconv.disabled()
+
+
+@pytest.mark.parametrize("fast", [True, False])
 @given(case=pool_case(), seed=seeds)
-def test_maxpool_gradients_without_ties(case, seed):
+def test_maxpool_gradients_without_ties(fast, case, seed):
     shape, k, s, padding = case
-    check_layer(MaxPool2D(k, stride=s, padding=padding), distinct(shape, seed), seed=seed)
+    with speed(fast):
+        check_layer(MaxPool2D(k, stride=s, padding=padding), distinct(shape, seed), seed=seed)
+
+
+@given(case=pool_case(), seed=seeds, ties=st.booleans())
+def test_fast_maxpool_matches_the_readable_code(case, seed, ties):
+    """The running max with its int8 argmax: same y, argmax and dx, ties included
+    (small integers make many: both send the gradient to the first maximum)."""
+    shape, k, s, padding = case
+    x = randn(shape, seed)
+    if ties:
+        x = backend.xp.floor(x)
+    dy = None
+    results = []
+    for fast in (True, False):
+        layer = MaxPool2D(k, stride=s, padding=padding)
+        with speed(fast):
+            y = layer.forward(x)
+            dy = randn(y.shape, seed + 1) if dy is None else dy
+            results.append((y, layer.argmax, layer.backward(dy)))
+    for name, g, w in zip(["y", "argmax", "dx"], *results):
+        numpy.testing.assert_array_equal(backend.to_host(g), backend.to_host(w), err_msg=name)
 
 
 @given(case=pool_case(), seed=seeds)
@@ -97,11 +126,13 @@ def test_same_padding_pools_7x7_to_4x4_and_padding_never_wins():
     numpy.testing.assert_array_equal(y[:, :, 3, 3], backend.to_host(x)[:, :, 6, 6])
 
 
-def test_tied_window_sends_the_whole_gradient_to_one_cell():
+@pytest.mark.parametrize("fast", [True, False])
+def test_tied_window_sends_the_whole_gradient_to_one_cell(fast):
     x = backend.xp.zeros((1, 1, 4, 4))
     layer = MaxPool2D(2)
-    layer.forward(x)
-    dx = backend.to_host(layer.backward(backend.xp.ones((1, 1, 2, 2))))
+    with speed(fast):
+        layer.forward(x)
+        dx = backend.to_host(layer.backward(backend.xp.ones((1, 1, 2, 2))))
     assert dx.sum() == 4.0 and (dx.reshape(2, 2, 2, 2).transpose(0, 2, 1, 3)
                                 .reshape(4, 4).sum(axis=1) == 1).all()
     assert dx[0, 0, 0, 0] == 1.0  # the first maximum in row-major window order

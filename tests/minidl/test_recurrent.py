@@ -117,9 +117,9 @@ def test_backward_before_forward_and_bad_sizes_raise():
         with pytest.raises(RuntimeError, match="before forward"):
             layer.backward(backend.xp.zeros((1, 3)))
     for bad in (0, -2, 1.5):
-        with pytest.raises(ValueError, match="positive integer"):
+        with pytest.raises(ValueError, match=r"LSTM: n_hidden=.* must be an integer >= 1"):
             LSTM(3, bad)
-        with pytest.raises(ValueError, match="positive integer"):
+        with pytest.raises(ValueError, match=r"RepeatVector: n=.* must be an integer >= 1"):
             RepeatVector(bad)
 
 

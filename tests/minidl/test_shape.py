@@ -24,13 +24,17 @@ def test_reshape_gradient_with_inferred_axis(b, c, h, seed):
 
 
 def test_reshape_mismatch_explains():
-    with pytest.raises(ValueError, match=r"784 values per sample cannot be arranged as \(1, 27, 27\)"):
+    with pytest.raises(ValueError,
+                       match=r"784 values per sample cannot be arranged as \(1, 27, 27\)"):
         Reshape((1, 27, 27)).forward(backend.xp.zeros((2, 784)))
 
 
-def test_reshape_bad_target_refused():
-    with pytest.raises(ValueError, match="at most one -1"):
-        Reshape((-1, -1))
+@pytest.mark.parametrize("shape, match", [
+    ((-1, -1), "at most one -1"), ((1, 0), "positive sizes"),
+    ((1, 2.5), r"shape\[1\]=2.5 must be an integer")])
+def test_reshape_bad_target_refused(shape, match):
+    with pytest.raises(ValueError, match=match):
+        Reshape(shape)
 
 
 def test_flatten_needs_a_batch_axis():

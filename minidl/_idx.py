@@ -19,7 +19,8 @@ import struct
 
 import numpy
 
-__all__ = ["CorruptFileError", "read_idx", "read_images_and_labels", "write_idx"]
+__all__ = ["CorruptFileError", "read_idx", "read_images_and_labels", "check_contents",
+           "write_idx"]
 
 # element type code -> big-endian dtype
 _TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -86,6 +87,28 @@ def read_images_and_labels(image_path, label_path):
                                f"holds {len(labels)} labels: the two files do not belong "
                                f"together (or one is damaged)")
     return images, labels
+
+
+def check_contents(name, images, labels, image_path, label_path, *, image_shape=(28, 28),
+                   n_classes=10):
+    """Refuse a well-formed file pair whose contents contradict dataset ``name``.
+
+    MNIST and Fashion-MNIST store ``image_shape`` images of uint8 pixels and uint8
+    labels 0..n_classes-1; anything else (10 x 10 images, float pixels, a label 12)
+    means the wrong files were put where the dataset is looked for.
+    """
+    if tuple(images.shape[1:]) != tuple(image_shape):
+        raise CorruptFileError(f"{image_path}: {name} images are {image_shape[0]} x "
+                               f"{image_shape[1]}, but this file holds {images.shape[1]} x "
+                               f"{images.shape[2]} images: it belongs to another dataset")
+    for path, array, what in ((image_path, images, "pixels"), (label_path, labels, "labels")):
+        if array.dtype != numpy.uint8:
+            raise CorruptFileError(f"{path}: {name} {what} are uint8 (IDX type 0x08), but this "
+                                   f"file holds {array.dtype}: it belongs to another dataset")
+    if labels.size and int(labels.max()) >= n_classes:
+        raise CorruptFileError(f"{label_path}: {name} labels are 0..{n_classes - 1}, but this "
+                               f"file holds a label {int(labels.max())}: it belongs to another "
+                               f"dataset, or is damaged")
 
 
 def write_idx(path, array):

@@ -129,6 +129,9 @@ class Generator:
         mod = xp if mod is None else mod
         if mod is numpy:
             return self._host
+        if cupy is None or mod is not cupy:
+            raise TypeError(f"Generator: cannot draw arrays on {mod!r}: pass xp=numpy or "
+                            f"xp=cupy (normally the model's own, model.xp)")
         if self._gpu is None:
             self._gpu = cupy.random.default_rng(self.seed)
         return self._gpu

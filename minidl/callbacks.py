@@ -10,11 +10,12 @@
 ``self.stop_training = True`` ends training after the current epoch.
 """
 import math
+import string
 import sys
 import time
 import warnings
 
-from minidl import backend
+from minidl import backend, checks
 
 __all__ = ["Callback", "History", "EarlyStopping", "ModelCheckpoint", "ProgressBar"]
 
@@ -87,20 +88,29 @@ class _Monitor(Callback):
 
     If the monitored ``"val_<m>"`` is absent because ``fit`` got no validation
     data, the training metric ``"<m>"`` is monitored instead, with a warning.
+    ``fit`` calls :meth:`check_metrics` before training, so a metric that will not
+    exist is refused before any weight moves.
     """
 
     def __init__(self, monitor, mode, min_delta=0.0):
         super().__init__()
-        if mode not in ("min", "max"):
-            raise ValueError(f"{type(self).__name__}: mode={mode!r}, expected 'min' or 'max'")
-        if min_delta < 0:
-            raise ValueError(f"{type(self).__name__}: min_delta={min_delta!r} must be >= 0")
-        self.monitor, self.mode, self.min_delta = monitor, mode, float(min_delta)
+        owner = type(self).__name__
+        if not isinstance(monitor, str):
+            raise TypeError(f"{owner}: monitor={monitor!r} must be a metric name such as "
+                            f"'val_loss'")
+        checks.one_of(owner, "mode", mode, ("min", "max"))
+        self.monitor, self.mode = monitor, mode
+        self.min_delta = checks.number(owner, "min_delta", min_delta, low=0)
         self.best = None
+        self._planned_key = None
+
+    def check_metrics(self, names):
+        """Pick the monitored key among the metric ``names`` fit will log, or refuse."""
+        self._planned_key = self._pick_key(names)
 
     def on_train_begin(self, logs=None):
         self.best = None
-        self._key = None
+        self._key, self._planned_key = self._planned_key, None
 
     def _current(self, logs):
         if self._key is None:
@@ -114,10 +124,10 @@ class _Monitor(Callback):
         if fallback in logs:
             warnings.warn(f"{type(self).__name__}: {self.monitor!r} is not available (no "
                           f"validation_data given to fit); monitoring {fallback!r} instead",
-                          stacklevel=4)
+                          stacklevel=5)
             return fallback
-        raise KeyError(f"{type(self).__name__}: metric {self.monitor!r} not among the epoch "
-                       f"metrics {sorted(logs)}; pass monitor= one of those")
+        raise ValueError(f"{type(self).__name__}: metric {self.monitor!r} is not among the "
+                         f"metrics fit logs, {sorted(logs)}; pass monitor= one of those")
 
     def _improved(self, value):
         if self.best is None:
@@ -142,8 +152,7 @@ class EarlyStopping(_Monitor):
     def __init__(self, monitor="val_loss", patience=5, min_delta=0.0,
                  restore_best_weights=True, *, mode="min"):
         super().__init__(monitor, mode, min_delta)
-        if not isinstance(patience, int) or patience < 0:
-            raise ValueError(f"EarlyStopping: patience={patience!r} must be an integer >= 0")
+        patience = checks.integer("EarlyStopping", "patience", patience, low=0)
         self.patience, self.restore_best_weights = patience, restore_best_weights
 
     def on_train_begin(self, logs=None):
@@ -173,12 +182,40 @@ class ModelCheckpoint(_Monitor):
     ``"ckpt-{epoch:02d}-{val_loss:.3f}.npz"``. With ``save_best_only`` (default)
     a file is written only when ``monitor`` improves, so ``path`` always holds
     the best model so far; otherwise every epoch is saved.
+
+    ``fit`` checks the template and the monitored metric against the metrics the
+    model will log (:func:`minidl.training.metric_names`) before training starts.
+    Weights holding NaN or inf are never written: the epoch is skipped with a
+    RuntimeWarning and the previous file stays as it was.
     """
 
     def __init__(self, path, monitor="val_loss", save_best_only=True, *, mode="min"):
         super().__init__(monitor, mode)
-        self.path, self.save_best_only = path, save_best_only
+        if not isinstance(path, str):
+            raise TypeError(f"ModelCheckpoint: path={path!r} must be a string (a file name, "
+                            f"optionally with fields such as '{{epoch:02d}}')")
+        self.path, self.save_best_only = path, bool(save_best_only)
         self.saved = []
+
+    def check_metrics(self, names):
+        """Refuse a path template with fields that no epoch's logs will fill."""
+        if self.save_best_only:
+            super().check_metrics(names)
+        try:
+            fields = {f for _, f, _, _ in string.Formatter().parse(self.path) if f is not None}
+            roots = sorted({f.split(".")[0].split("[")[0] for f in fields})
+            missing = [f for f in roots if f and not f.isdigit() and f != "epoch"
+                       and f not in names]
+            if not missing:
+                self.path.format(epoch=1, **{name: 1.0 for name in names})
+        except (ValueError, IndexError, KeyError, AttributeError) as err:
+            raise ValueError(f"ModelCheckpoint: path {self.path!r} is not a valid template "
+                             f"({type(err).__name__}: {err}); use named fields such as "
+                             f"'ckpt-{{epoch:02d}}-{{val_loss:.3f}}.npz'") from None
+        if missing:
+            raise ValueError(f"ModelCheckpoint: path {self.path!r} names {missing}, which the "
+                             f"model does not report; the fields available are 'epoch' and "
+                             f"{sorted(names)}")
 
     def on_epoch_end(self, epoch, logs=None):
         from minidl import io
@@ -186,10 +223,25 @@ class ModelCheckpoint(_Monitor):
             value = self._current(logs)
             if not self._improved(value):
                 return
+        if not _all_finite(self.model):
+            warnings.warn(f"ModelCheckpoint: the weights after epoch {epoch + 1} hold NaN or "
+                          f"inf; not saved, the previous checkpoint is kept", RuntimeWarning,
+                          stacklevel=2)
+            return
+        if self.save_best_only:
             self.best = value
         path = self.path.format(epoch=epoch + 1, **logs)
         io.save(self.model, path)
         self.saved.append(path)
+
+
+def _all_finite(model):
+    """True when every parameter holds only finite numbers."""
+    for p in model.parameters():
+        xp = backend.get_array_module(p.data)
+        if not bool(xp.isfinite(p.data).all()):
+            return False
+    return True
 
 
 class ProgressBar(Callback):

@@ -11,10 +11,13 @@ given, what was expected and, where there is one, the fix::
 NumPy integer and floating scalars are accepted (``np.int64(3)``, ``np.float32(0.1)``);
 booleans, non-integral floats for integer arguments and non-finite numbers are refused.
 """
+import contextlib
 import math
 import numbers
 
-__all__ = ["integer", "positive_int", "number", "one_of", "sizes", "samples"]
+from minidl import backend
+
+__all__ = ["integer", "positive_int", "number", "one_of", "sizes", "samples", "finite_array"]
 
 
 def integer(owner, name, value, *, low=None):
@@ -88,4 +91,38 @@ def samples(owner, X, *, name="X"):
     if shape is not None and len(shape) >= 1 and shape[0] == 0:
         raise ValueError(f"{owner}: {name} has no samples (shape {tuple(shape)}); pass at least "
                          f"one row")
+    return X
+
+
+def finite_array(owner, X, *, name="X", dtype=None):
+    """Refuse an array holding NaN or ±inf, or values that ``dtype`` cannot hold; returns X.
+
+    ``dtype`` is the floating type X is about to be cast to (a float32 model): float64
+    values beyond float32's range would silently become inf in the cast, so they are
+    refused here. Integer and boolean arrays pass unchecked.
+
+    The common case costs one reduction: a sum is finite exactly when no element is
+    NaN or inf (either one propagates), unless finite values overflow it -- only then
+    are the elements counted one by one.
+    """
+    if getattr(X, "dtype", None) is None or X.dtype.kind not in "fc":
+        return X
+    xp = backend.get_array_module(X)
+    quiet = xp.errstate(over="ignore") if hasattr(xp, "errstate") else contextlib.nullcontext()
+    with quiet:                     # a sum of large finite values may overflow: handled below
+        total = X.sum()
+    if not math.isfinite(float(abs(total))):
+        bad = int(X.size - xp.count_nonzero(xp.isfinite(X)))
+        if bad:
+            raise ValueError(f"{owner}: {name} contains {bad} NaN or infinite value(s) out of "
+                             f"{X.size}; clean or impute the data first (e.g. "
+                             f"numpy.nan_to_num, or drop those rows)")
+    if dtype is not None and X.size and xp.dtype(dtype).itemsize < X.dtype.itemsize \
+            and xp.dtype(dtype).kind == "f":
+        limit = float(xp.finfo(dtype).max)
+        largest = float(abs(X).max())
+        if largest > limit:
+            raise ValueError(f"{owner}: {name} holds values up to {largest:.3g}, beyond "
+                             f"{xp.dtype(dtype).name}'s largest {limit:.3g}, so they would "
+                             f"become inf; rescale the data (e.g. standardise it)")
     return X

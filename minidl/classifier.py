@@ -4,7 +4,7 @@ The last step of the 2006 recipe: put a softmax layer on a pretrained encoder, t
 it on labels (first with the encoder frozen, see :func:`minidl.pretrain.freeze_first`,
 then everything), and read off the accuracy.
 """
-from minidl import backend
+from minidl import backend, checks
 from minidl.layers.activations import Softmax
 from minidl.layers.base import Layer
 from minidl.losses import SoftmaxCrossEntropy
@@ -37,10 +37,8 @@ class Classifier(Model):
         if not isinstance(network, Layer):
             raise TypeError(f"Classifier network must be a minidl Layer (e.g. "
                             f"layers.Sequential(...)), got {type(network).__name__}")
-        if n_classes is not None and (isinstance(n_classes, bool) or not isinstance(n_classes, int)
-                                      or n_classes < 2):
-            raise ValueError(f"Classifier: n_classes={n_classes!r} must be an integer >= 2 "
-                             f"or None")
+        if n_classes is not None:
+            n_classes = checks.integer("Classifier", "n_classes", n_classes, low=2)
         self.network = network
         self.n_classes = n_classes
         self.loss = SoftmaxCrossEntropy(reduction="mean")
@@ -98,6 +96,14 @@ class Classifier(Model):
         """Accuracy on (X, y), a Python float."""
         return self.evaluate((X, y))["accuracy"]
 
+    def get_config(self):
+        """{"network": its repr (the layers and sizes), "n_classes": ...}.
+
+        Enough for :func:`minidl.io.load_weights` to refuse weights saved from another
+        network; a Classifier is rebuilt by building its network by hand.
+        """
+        return {"network": repr(self.network), "n_classes": self.n_classes}
+
     # --- helpers -------------------------------------------------------------------
     def _dtype(self):
         params = self.parameters()
@@ -112,6 +118,9 @@ class Classifier(Model):
         if y.ndim != 1 or y.shape[0] != x.shape[0]:
             raise ValueError(f"Classifier: labels of shape {tuple(y.shape)} for {x.shape[0]} "
                              f"samples; pass one int label per sample, shape ({x.shape[0]},)")
+        if y.dtype.kind not in "iu":
+            raise ValueError(f"Classifier: labels must be integers 0..C-1, got dtype {y.dtype}; "
+                             f"convert them, e.g. y.astype(int)")
         return x, y
 
     def __repr__(self):

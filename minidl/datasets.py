@@ -34,7 +34,7 @@ import urllib.request
 
 import numpy
 
-from minidl._idx import CorruptFileError, read_images_and_labels
+from minidl._idx import CorruptFileError, check_contents, read_images_and_labels
 
 __all__ = ["load", "image_shape", "cache_dir", "NAMES", "CorruptFileError", "DownloadError"]
 
@@ -97,7 +97,7 @@ def load(name, split="train", data_dir=None, **options):
         _no_options(name, options)
         paths = _find_or_download(name, split, data_dir, download)
         stamp = tuple(os.stat(p).st_mtime_ns for p in paths)
-        X, y = _read_idx_pair(*paths, stamp)
+        X, y = _read_idx_pair(name, *paths, stamp)
     elif name == "bars-and-stripes":
         n = options.pop("n", 4)
         _no_options(name, options)
@@ -235,9 +235,10 @@ def _fetch_verified(url, target, expected, chunk=1 << 20):
 
 
 @functools.lru_cache(maxsize=4)
-def _read_idx_pair(image_path, label_path, stamp):
-    """Parsed, scaled arrays of one file pair; ``stamp`` (mtimes) invalidates the cache."""
+def _read_idx_pair(name, image_path, label_path, stamp):
+    """Parsed, checked, scaled arrays of one file pair; ``stamp`` (mtimes) invalidates the cache."""
     images, labels = read_images_and_labels(image_path, label_path)
+    check_contents(name, images, labels, image_path, label_path, image_shape=image_shape(name))
     return _as_dataset(images, labels, 255.0)
 
 

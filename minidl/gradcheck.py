@@ -104,10 +104,10 @@ def check_gradients(f, arrays, analytic, names, *, eps=1e-6, rtol=1e-7, atol=1e-
 
 def _check_directional(f, arrays, analytic, names, eps, rtol, atol, seed):
     gen = backend.rng(seed)
-    dirs = [gen.normal(a.shape, dtype=backend.float64) for a in arrays]
+    dirs = [gen.normal(a.shape, dtype=backend.float64, xp=backend.get_array_module(a))
+            for a in arrays]
     norm = math.sqrt(sum(float((d * d).sum()) for d in dirs))
-    dirs = [backend.to_device(d / norm, backend.name_of(backend.get_array_module(a)))
-            for d, a in zip(dirs, arrays)]
+    dirs = [d / norm for d in dirs]
     for a, d in zip(arrays, dirs):
         a += eps * d
     f_plus = float(f())
@@ -116,8 +116,9 @@ def _check_directional(f, arrays, analytic, names, eps, rtol, atol, seed):
     f_minus = float(f())
     for a, d in zip(arrays, dirs):
         a += eps * d
-    numeric = backend.xp.asarray((f_plus - f_minus) / (2 * eps))
-    claimed = backend.xp.asarray(sum(float((g * d).sum()) for g, d in zip(analytic, dirs)))
+    xp = backend.get_array_module(arrays[0])
+    numeric = xp.asarray((f_plus - f_minus) / (2 * eps))
+    claimed = xp.asarray(sum(float((g * d).sum()) for g, d in zip(analytic, dirs)))
     return assert_close_gradient(claimed, numeric, "directional derivative of "
                                  + ", ".join(names), rtol=rtol, atol=atol)
 
@@ -143,8 +144,8 @@ def check_layer(layer, x, *, training=False, seed=0, eps=1e-6, rtol=1e-7, atol=1
         return layer.forward(inp, training=training)
 
     y = run(x)
-    dy = backend.to_device(backend.rng(seed + 1).normal(y.shape, dtype=backend.float64),
-                           backend.name_of(xp))
+    dy = backend.rng(backend.derive_seed(seed, "upstream gradient")).normal(
+        y.shape, dtype=backend.float64, xp=xp)
     params = layer.parameters()
     for p in params:
         p.zero_grad()

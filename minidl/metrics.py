@@ -2,13 +2,14 @@
 
 Everything here evaluates learned codes or images after training, on host (NumPy)
 arrays; device arrays are brought to the host first. Only :func:`linear_probe`
-trains anything, and it trains with minidl itself (Dense + softmax cross-entropy).
+trains anything, and it trains with minidl itself (a :class:`minidl.classifier.Classifier`
+holding one Dense layer). Inputs with no rows, NaN or inf are refused by name.
 """
 import math
 
 import numpy
 
-from minidl import backend
+from minidl import backend, checks
 
 __all__ = ["linear_probe", "kmeans", "clustering_accuracy", "nmi", "PCA", "auroc", "psnr"]
 
@@ -17,51 +18,61 @@ def _host(x, dtype=None):
     return numpy.asarray(backend.to_host(x), dtype=dtype)
 
 
+def _data(owner, x, name, dtype=None):
+    """``x`` on the host, refused when it has no rows or holds NaN / inf."""
+    x = _host(x, dtype)
+    checks.samples(owner, x, name=name)
+    return checks.finite_array(owner, x, name=name)
+
+
 # --- linear probe --------------------------------------------------------------------------
 def linear_probe(Z_train, y_train, Z_test, y_test, *, epochs=30, seed=0, lr=1e-2,
                  batch_size=64, weight_decay=1e-4):
     """Test accuracy of softmax regression trained on frozen codes.
 
     The codes are standardised with the training mean and standard deviation, then
-    a single Dense layer (logits = z W + b) is trained with softmax cross-entropy and
-    Adam through :func:`minidl.training.fit`. A better representation makes the
-    classes more linearly separable, so the probe's accuracy is higher.
+    a :class:`~minidl.classifier.Classifier` of one Dense layer (logits = z W + b) is
+    trained with softmax cross-entropy and Adam through its ``fit``. A better
+    representation makes the classes more linearly separable, so the probe's
+    accuracy is higher.
     """
-    from minidl import losses
+    from minidl.classifier import Classifier
     from minidl.layers import Dense
-    from minidl.model import Model
     from minidl.optimizers import Adam
-    from minidl.training import fit
 
-    Z_train, Z_test = _host(Z_train, numpy.float64), _host(Z_test, numpy.float64)
-    y_train, y_test = _host(y_train).astype(numpy.int64), _host(y_test).astype(numpy.int64)
+    Z_train = _data("linear_probe", Z_train, "Z_train", numpy.float64)
+    Z_test = _data("linear_probe", Z_test, "Z_test", numpy.float64)
+    y_train, y_test = _labels(y_train, "y_train"), _labels(y_test, "y_test")
+    for Z, y, split in ((Z_train, y_train, "train"), (Z_test, y_test, "test")):
+        if Z.ndim != 2 or len(Z) != len(y):
+            raise ValueError(f"linear_probe: Z_{split} of shape {Z.shape} and y_{split} of "
+                             f"shape {y.shape}: pass codes (N, D) and one label per row")
+    if Z_train.shape[1] != Z_test.shape[1]:
+        raise ValueError(f"linear_probe: Z_train has {Z_train.shape[1]} features but Z_test "
+                         f"{Z_test.shape[1]}; encode both with the same model")
     mean, std = Z_train.mean(axis=0), Z_train.std(axis=0) + 1e-8
     Z_train = ((Z_train - mean) / std).astype(numpy.float32)
     Z_test = ((Z_test - mean) / std).astype(numpy.float32)
-    n_classes = int(max(y_train.max(), y_test.max())) + 1
+    n_classes = max(int(max(y_train.max(), y_test.max())) + 1, 2)
 
-    class SoftmaxRegression(Model):
-        def __init__(self):
-            self.dense = Dense(Z_train.shape[1], n_classes, seed=seed)
-            self.loss = losses.SoftmaxCrossEntropy()
+    probe = Classifier(Dense(Z_train.shape[1], n_classes, seed=seed), n_classes=n_classes)
+    probe.fit(Z_train, y_train, epochs=epochs, batch_size=batch_size, seed=seed,
+              optimizer=Adam(lr=lr, weight_decay=weight_decay), verbose=0)
+    return probe.score(Z_test, y_test)
 
-        def train_step(self, batch):
-            z, y = batch
-            value = self.loss.forward(self.dense.forward(z, training=True), y)
-            self.dense.backward(self.loss.backward())
-            self.apply_gradients()
-            return {"loss": value}
 
-        def evaluate(self, batch):
-            z, y = batch
-            return {"loss": self.loss.forward(self.dense.forward(z), y)}
-
-    probe = SoftmaxRegression()
-    fit(probe, Z_train, y_train, epochs=epochs, batch_size=batch_size, seed=seed,
-        optimizer=Adam(lr=lr, weight_decay=weight_decay), verbose=0)
-    logits = probe.dense.forward(backend.to_device(Z_test))
-    predicted = _host(logits).argmax(axis=1)
-    return float((predicted == y_test).mean())
+def _labels(y, name):
+    """Integer class labels 0..C-1 on the host, or a ValueError naming ``name``."""
+    y = _host(y)
+    checks.samples("linear_probe", y, name=name)
+    if y.dtype.kind not in "iub" and not (y.dtype.kind == "f" and (y == numpy.round(y)).all()):
+        raise ValueError(f"linear_probe: {name} must hold integer class labels, got dtype "
+                         f"{y.dtype}")
+    y = y.astype(numpy.int64)
+    if y.min() < 0:
+        raise ValueError(f"linear_probe: {name} holds negative labels (min {y.min()}); "
+                         f"labels are 0..C-1")
+    return y.ravel()
 
 
 # --- k-means ---------------------------------------------------------------------------
@@ -115,11 +126,12 @@ def kmeans(X, k, *, n_init=10, max_iter=100, tol=1e-6, seed=0):
     k-means++ seeds; the run with the lowest inertia wins. Stops when the centres
     move less than ``tol`` (summed squared shift) or after ``max_iter`` iterations.
     """
-    X = _host(X, numpy.float64)
-    if not (isinstance(k, int) and 1 <= k <= len(X)):
-        raise ValueError(f"kmeans: k={k!r} must be an integer in [1, {len(X)}] (N samples)")
-    if n_init < 1:
-        raise ValueError(f"kmeans: n_init={n_init!r} must be >= 1")
+    X = _data("kmeans", X, "X", numpy.float64)
+    k = checks.integer("kmeans", "k", k)
+    if not 1 <= k <= len(X):
+        raise ValueError(f"kmeans: k={k} must be an integer in [1, {len(X)}] (N samples)")
+    n_init = checks.positive_int("kmeans", "n_init", n_init)
+    max_iter = checks.positive_int("kmeans", "max_iter", max_iter)
     rng = numpy.random.default_rng(seed)
     best = None
     for _ in range(n_init):
@@ -132,10 +144,13 @@ def kmeans(X, k, *, n_init=10, max_iter=100, tol=1e-6, seed=0):
 # --- comparing labelings ---------------------------------------------------------------------
 def _contingency(y_true, y_pred):
     """n[i, j] = how many samples have true class i and predicted cluster j."""
-    _, t = numpy.unique(_host(y_true), return_inverse=True)
-    _, p = numpy.unique(_host(y_pred), return_inverse=True)
-    if len(t) != len(p):
-        raise ValueError(f"y_true has {len(t)} labels but y_pred has {len(p)}")
+    y_true, y_pred = _host(y_true).ravel(), _host(y_pred).ravel()
+    if len(y_true) != len(y_pred):
+        raise ValueError(f"y_true has {len(y_true)} labels but y_pred has {len(y_pred)}; "
+                         f"pass one predicted cluster per sample")
+    checks.samples("clustering metrics", y_true, name="y_true")
+    _, t = numpy.unique(y_true, return_inverse=True)
+    _, p = numpy.unique(y_pred, return_inverse=True)
     table = numpy.zeros((t.max() + 1, p.max() + 1), dtype=numpy.int64)
     numpy.add.at(table, (t, p), 1)
     return table
@@ -204,13 +219,11 @@ class PCA:
     """
 
     def __init__(self, k):
-        if not isinstance(k, int) or k < 1:
-            raise ValueError(f"PCA: k={k!r} must be a positive integer number of components")
-        self.k = k
+        self.k = checks.positive_int("PCA", "k (the number of components)", k)
         self.components_ = None
 
     def fit(self, X):
-        X = _host(X, numpy.float64)
+        X = _data("PCA", X, "X", numpy.float64)
         if X.ndim != 2 or self.k > min(X.shape):
             raise ValueError(f"PCA({self.k}) needs data (N, D) with k <= min(N, D), "
                              f"got shape {X.shape}")
@@ -253,8 +266,11 @@ def auroc(scores, labels):
     The Mann-Whitney form: with average ranks r_i of the scores (ties share the
     mean of their ranks), AUROC = (Σ_{i positive} r_i − n₊(n₊ + 1)/2) / (n₊ n₋).
     """
-    s = _host(scores, numpy.float64).ravel()
-    y = _host(labels).ravel().astype(bool)
+    s = _data("auroc", scores, "scores", numpy.float64).ravel()
+    y = _host(labels).ravel()
+    if y.shape != s.shape:
+        raise ValueError(f"auroc: {s.size} scores but {y.size} labels; pass one label per score")
+    y = y.astype(bool)
     n_pos, n_neg = int(y.sum()), int((~y).sum())
     if n_pos == 0 or n_neg == 0:
         raise ValueError("auroc needs both positive and negative labels")
@@ -267,7 +283,7 @@ def auroc(scores, labels):
 
 def psnr(a, b, max_value=1.0):
     """Peak signal-to-noise ratio in dB: 10 log10(max_value² / MSE(a, b)); inf if a = b."""
-    a, b = _host(a, numpy.float64), _host(b, numpy.float64)
+    a, b = _data("psnr", a, "a", numpy.float64), _data("psnr", b, "b", numpy.float64)
     if a.shape != b.shape:
         raise ValueError(f"psnr: shapes differ, {a.shape} vs {b.shape}")
     mse = float(((a - b) ** 2).mean())

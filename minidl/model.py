@@ -18,8 +18,9 @@ keywords it was built with, ``set_params(**p)`` rebuilds it with some changed, a
 unit drops into ``sklearn.pipeline.Pipeline`` and ``GridSearchCV``.
 """
 import inspect
+import numbers
 
-from minidl import backend
+from minidl import backend, checks
 from minidl.layers.base import collect_parameters
 
 
@@ -151,13 +152,54 @@ class Model(Estimator):
             xp = backend.get_array_module(p.data)
             xp.copyto(p.data, backend.to_device(w, backend.name_of(xp)))
 
+    #: Constructor keywords left out of the default config: they choose how to train
+    #: (and the initial weights), not what a model with loaded weights computes.
+    config_excludes = ("optimizer", "seed", "verbose")
+
     def get_config(self):
-        """The constructor arguments as a JSON-able dict, stored by ``minidl.io.save``.
+        """The constructor's keywords as a JSON-able dict, stored by ``minidl.io.save``.
 
-        None by default; models override it so a file records how to rebuild them.
+        By default: :meth:`get_params` without :attr:`config_excludes`, so
+        ``type(m)(**m.get_config())`` rebuilds the architecture; NumPy scalars become
+        Python numbers and tuples lists. A keyword whose value is not JSON-able (a
+        layer, an array) raises TypeError naming it: such a model overrides get_config.
         """
-        return None
+        params = {k: v for k, v in self.get_params().items() if k not in self.config_excludes}
+        return {k: _jsonable(type(self).__name__, k, v) for k, v in params.items()}
 
-    def as_array(self, X, dtype=backend.float32):
-        """``X`` on this model's device with ``dtype`` (no copy when already so)."""
-        return backend.to_device(X, backend.name_of(self.xp), dtype=dtype)
+    def as_array(self, X, dtype=backend.float32, *, name="X"):
+        """``X`` on this model's device with ``dtype`` (no copy when already so).
+
+        The one door data come in through, so every method refuses the same bad input
+        with the same words: no rows, NaN or inf, or float64 values that ``dtype``
+        cannot hold (see :mod:`minidl.checks`).
+        """
+        owner = type(self).__name__
+        if not hasattr(X, "shape"):
+            X = backend.to_host(X)
+        checks.samples(owner, X, name=name)
+        X = backend.to_device(X, backend.name_of(self.xp))
+        if not self._inputs_checked_by_fit:
+            checks.finite_array(owner, X, name=name, dtype=dtype)
+        return X if dtype is None or X.dtype == dtype else X.astype(dtype)
+
+    #: True while ``minidl.training.fit`` runs: it checked the whole data set once, up
+    #: front, so the batches it hands to train_step / evaluate are not scanned again.
+    _inputs_checked_by_fit = False
+
+
+def _jsonable(owner, key, value):
+    """``value`` as plain JSON types, or TypeError naming the keyword."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(owner, key, v) for v in value]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {k: _jsonable(owner, f"{key}[{k!r}]", v) for k, v in value.items()}
+    raise TypeError(f"{owner}.get_config: constructor keyword {key}={value!r} "
+                    f"({type(value).__name__}) is not JSON-able, so the default config cannot "
+                    f"record it; override get_config() to describe it with numbers and strings")

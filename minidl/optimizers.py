@@ -22,14 +22,9 @@ parameter's dtype: scalars such as bias corrections stay Python floats.
 """
 import math
 
-from minidl import backend
+from minidl import backend, checks
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "get"]
-
-
-def _check(cls, name, value, ok, expected):
-    if not ok:
-        raise ValueError(f"{cls}: {name}={value!r} is invalid, expected {expected}")
 
 
 class Optimizer:
@@ -43,13 +38,10 @@ class Optimizer:
 
     def __init__(self, lr, *, weight_decay=0.0, clip_norm=None):
         name = type(self).__name__
-        _check(name, "lr", lr, isinstance(lr, (int, float)) and lr > 0, "a number > 0")
-        _check(name, "weight_decay", weight_decay, weight_decay >= 0, "a number >= 0")
-        _check(name, "clip_norm", clip_norm, clip_norm is None or clip_norm > 0,
-               "None (no clipping) or a number > 0")
-        self.lr = float(lr)
-        self.weight_decay = float(weight_decay)
-        self.clip_norm = clip_norm
+        self.lr = checks.number(name, "lr", lr, low=0, low_open=True)
+        self.weight_decay = checks.number(name, "weight_decay", weight_decay, low=0)
+        self.clip_norm = (None if clip_norm is None else
+                          checks.number(name, "clip_norm", clip_norm, low=0, low_open=True))
         self.state = {}
 
     # --- the loop shared by every rule -----------------------------------
@@ -138,10 +130,13 @@ class SGD(Optimizer):
 
     def __init__(self, lr, momentum=0.0, nesterov=False, weight_decay=0.0, *, clip_norm=None):
         super().__init__(lr, weight_decay=weight_decay, clip_norm=clip_norm)
-        _check("SGD", "momentum", momentum, 0 <= momentum < 1, "a number in [0, 1)")
-        _check("SGD", "nesterov", nesterov, not nesterov or momentum > 0,
-               "False unless momentum > 0 (Nesterov is a form of momentum)")
-        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+        self.momentum = checks.number("SGD", "momentum", momentum, low=0, high=1, high_open=True)
+        if not isinstance(nesterov, bool):
+            raise TypeError(f"SGD: nesterov={nesterov!r} must be True or False")
+        if nesterov and not self.momentum:
+            raise ValueError("SGD: nesterov=True needs momentum > 0 (Nesterov is a form of "
+                             "momentum), e.g. SGD(lr, momentum=0.9, nesterov=True)")
+        self.nesterov = nesterov
         self.slots = ("b",) if momentum else ()
 
     def update(self, p, g, state):
@@ -175,8 +170,7 @@ class Adagrad(Optimizer):
 
     def __init__(self, lr=0.01, eps=1e-10, *, weight_decay=0.0, clip_norm=None):
         super().__init__(lr, weight_decay=weight_decay, clip_norm=clip_norm)
-        _check("Adagrad", "eps", eps, eps > 0, "a number > 0")
-        self.eps = float(eps)
+        self.eps = checks.number("Adagrad", "eps", eps, low=0, low_open=True)
 
     def update(self, p, g, state):
         xp, G, s = backend.get_array_module(p.data), state["G"], state["scratch"]
@@ -204,9 +198,8 @@ class RMSprop(Optimizer):
 
     def __init__(self, lr=0.01, rho=0.99, eps=1e-8, *, weight_decay=0.0, clip_norm=None):
         super().__init__(lr, weight_decay=weight_decay, clip_norm=clip_norm)
-        _check("RMSprop", "rho", rho, 0 <= rho < 1, "a number in [0, 1)")
-        _check("RMSprop", "eps", eps, eps > 0, "a number > 0")
-        self.rho, self.eps = float(rho), float(eps)
+        self.rho = checks.number("RMSprop", "rho", rho, low=0, high=1, high_open=True)
+        self.eps = checks.number("RMSprop", "eps", eps, low=0, low_open=True)
 
     def update(self, p, g, state):
         xp, v, s = backend.get_array_module(p.data), state["v"], state["scratch"]
@@ -241,9 +234,8 @@ class Adadelta(Optimizer):
 
     def __init__(self, lr=1.0, rho=0.95, eps=1e-6, *, weight_decay=0.0, clip_norm=None):
         super().__init__(lr, weight_decay=weight_decay, clip_norm=clip_norm)
-        _check("Adadelta", "rho", rho, 0 <= rho < 1, "a number in [0, 1)")
-        _check("Adadelta", "eps", eps, eps > 0, "a number > 0")
-        self.rho, self.eps = float(rho), float(eps)
+        self.rho = checks.number("Adadelta", "rho", rho, low=0, high=1, high_open=True)
+        self.eps = checks.number("Adadelta", "eps", eps, low=0, low_open=True)
 
     def update(self, p, g, state):
         xp, v, u = backend.get_array_module(p.data), state["v"], state["u"]
@@ -282,10 +274,9 @@ class Adam(Optimizer):
     def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, *, weight_decay=0.0,
                  clip_norm=None):
         super().__init__(lr, weight_decay=weight_decay, clip_norm=clip_norm)
-        _check("Adam", "beta1", beta1, 0 <= beta1 < 1, "a number in [0, 1)")
-        _check("Adam", "beta2", beta2, 0 <= beta2 < 1, "a number in [0, 1)")
-        _check("Adam", "eps", eps, eps > 0, "a number > 0")
-        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
+        self.beta1 = checks.number("Adam", "beta1", beta1, low=0, high=1, high_open=True)
+        self.beta2 = checks.number("Adam", "beta2", beta2, low=0, high=1, high_open=True)
+        self.eps = checks.number("Adam", "eps", eps, low=0, low_open=True)
 
     def update(self, p, g, state):
         xp, m, v, s = backend.get_array_module(p.data), state["m"], state["v"], state["scratch"]
@@ -317,6 +308,9 @@ def get(spec, owner="fit"):
     """
     if isinstance(spec, Optimizer):
         return spec
+    if isinstance(spec, type) and issubclass(spec, Optimizer):
+        raise ValueError(f"{owner}: optimizer={spec.__name__} is the class, not an optimizer: "
+                         f"build one, e.g. optimizer={spec.__name__}(lr=...)")
     if isinstance(spec, str) and spec.lower() in _NAMES:
         cls = _NAMES[spec.lower()]
         return cls(lr=0.01) if cls is SGD else cls()

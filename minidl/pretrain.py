@@ -40,7 +40,7 @@ The rest of the shared vocabulary, which units and the models built from them fo
                 ``minidl.backend.derive_seed(seed, "unit", i)``, and so does the fit of
                 unit i here.
 """
-from minidl import backend
+from minidl import backend, checks
 from minidl.layers.base import Layer
 
 __all__ = ["greedy_pretrain", "freeze_first"]
@@ -81,6 +81,7 @@ def greedy_pretrain(units, X, *, epochs=10, batch_size=100, verbose=1, seed=None
         if not (hasattr(unit, "fit") and hasattr(unit, "transform")):
             raise TypeError(f"greedy_pretrain: unit {i} ({type(unit).__name__}) lacks fit(X) "
                             f"and transform(X); pass RBMs or shallow autoencoders")
+    checks.samples("greedy_pretrain", X)
     epochs = _per_layer(epochs, len(units), "epochs")
     batch_size = _per_layer(batch_size, len(units), "batch_size")
     H = X
@@ -104,6 +105,7 @@ def freeze_first(network, k):
     their values: optimizers skip them.
     """
     layers = list(network)
+    k = checks.integer("freeze_first", "k", k)
     if not 0 <= k <= len(layers):
         raise ValueError(f"freeze_first: k={k} must be between 0 and the number of layers "
                          f"({len(layers)})")

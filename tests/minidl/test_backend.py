@@ -73,3 +73,85 @@ def test_environment_variable_picks_the_backend():
     bad = subprocess.run([sys.executable, "-c", "import minidl"], env=env,
                          capture_output=True, text=True)
     assert bad.returncode != 0 and "unknown backend 'tensorflow'" in bad.stderr
+
+
+# --- models own their device: nothing reads the global backend.xp -----------------------------
+class PoisonedModule:
+    """Stands in for the global ``backend.xp``: any use of it fails the test.
+
+    A model whose parameters live in NumPy must compute with NumPy whatever the global
+    setting says, so with this installed as ``backend.xp`` (the model's arrays stay
+    NumPy) every method must still work. Reading the global -- ``backend.xp.zeros``,
+    ``backend.to_device(x)`` without a name, an unparameterised ``Generator`` draw --
+    raises here and names the attribute.
+    """
+
+    def __getattr__(self, name):
+        raise AssertionError(f"code read the global backend.xp.{name} instead of the "
+                             f"model's own array module")
+
+
+def _data(seed=0, n=24, d=6):
+    rng = numpy.random.default_rng(seed)
+    return (rng.random((n, d)) > 0.5).astype(numpy.float32), rng.integers(0, 3, n)
+
+
+def _classifier_calls():
+    from minidl.classifier import Classifier
+    from minidl.layers import Dense, Sequential, Tanh
+    model = Classifier(Sequential(Dense(6, 5, seed=0), Tanh(), Dense(5, 3, seed=1)))
+    X, y = _data()
+    return model, [lambda: model.fit(X, y, epochs=2, batch_size=8, optimizer="adam",
+                                     validation_data=(X, y), seed=0, verbose=0),
+                   lambda: model.evaluate((X, y)), lambda: model.predict_proba(X),
+                   lambda: model.predict(X), lambda: model.score(X, y)]
+
+
+def _autoencoder_calls():
+    ae = pytest.importorskip("autoencoders")
+    model = ae.DeepAutoencoder([6, 3], seed=0)
+    X, _ = _data()
+    return model, [lambda: model.fit(X, epochs=2, batch_size=8, validation_data=X, seed=0,
+                                     verbose=0),
+                   lambda: model.evaluate(X), lambda: model.encode(X),
+                   lambda: model.decode(model.encode(X)), lambda: model.reconstruct(X),
+                   lambda: model.transform(X), lambda: model.inverse_transform(model.transform(X))]
+
+
+def _rbm_calls():
+    rbm = pytest.importorskip("rbm")
+    model = rbm.BernoulliRBM(6, 4, seed=0)
+    X, _ = _data()
+    return model, [lambda: model.fit(X, epochs=2, batch_size=8, seed=0, verbose=0),
+                   lambda: model.evaluate(X), lambda: model.transform(X),
+                   lambda: model.inverse_transform(model.transform(X)),
+                   lambda: model.sample(3, steps=2, seed=0), lambda: model.gibbs(X, 2),
+                   lambda: model.free_energy(X)]
+
+
+@pytest.mark.parametrize("build", [_classifier_calls, _autoencoder_calls, _rbm_calls],
+                         ids=["Classifier", "DeepAutoencoder", "BernoulliRBM"])
+def test_model_computes_on_its_own_module_whatever_the_global_says(build, monkeypatch,
+                                                                    backend_name):
+    if backend_name != "numpy":
+        pytest.skip("the model's arrays must be NumPy while the global is poisoned")
+    model, calls = build()                       # built on the real backend
+    monkeypatch.setattr(backend, "xp", PoisonedModule())
+    for call in calls:
+        out = call()
+        for array in out if isinstance(out, tuple) else (out,):
+            if hasattr(array, "shape"):
+                assert isinstance(array, numpy.ndarray), type(array)
+    assert all(isinstance(p.data, numpy.ndarray) for p in model.parameters())
+
+
+def test_poisoned_module_catches_a_read_of_the_global(monkeypatch):
+    """The check above can fail: code that reads the global is caught."""
+    monkeypatch.setattr(backend, "xp", PoisonedModule())
+    with pytest.raises(AssertionError, match="global backend.xp"):
+        backend.to_device(numpy.zeros(2))
+    with pytest.raises((AssertionError, TypeError), match="global backend.xp|cannot draw"):
+        backend.rng(0).normal((2,))
+    numpy_draw = backend.rng(0).normal((2,), xp=numpy)     # the model's module: fine
+    assert isinstance(numpy_draw, numpy.ndarray)
+

@@ -29,7 +29,7 @@ def write(path, data):
     return path
 
 
-def fake_split(seed, n=5, rows=4, cols=3):
+def fake_split(seed, n=5, rows=28, cols=28):
     rng = numpy.random.default_rng(seed)
     return rng.integers(0, 256, (n, rows, cols), dtype=numpy.uint8), rng.integers(0, 10, n)
 
@@ -56,15 +56,15 @@ def isolated(tmp_path, monkeypatch):
 
 
 # --- IDX parsing -------------------------------------------------------------------------------
-@given(n=st.integers(1, 6), rows=st.integers(1, 5), cols=st.integers(1, 5), seed=seeds,
-       gz=st.booleans(), split=st.sampled_from(["train", "test"]))
-def test_idx_files_load_scaled_with_labels(n, rows, cols, seed, gz, split):
-    images, labels = fake_split(seed, n, rows, cols)
+@given(n=st.integers(1, 6), seed=seeds, gz=st.booleans(),
+       split=st.sampled_from(["train", "test"]), name=st.sampled_from(["mnist", "fashion-mnist"]))
+def test_idx_files_load_scaled_with_labels(n, seed, gz, split, name):
+    images, labels = fake_split(seed, n)
     with tempfile.TemporaryDirectory() as folder:
         write_split(folder, images, labels, split, gz)
-        X, y = datasets.load("mnist", split, data_dir=folder, download=False)
+        X, y = datasets.load(name, split, data_dir=folder, download=False)
     assert X.dtype == numpy.float32 and y.dtype == numpy.int64
-    assert X.shape == (n, rows * cols)
+    assert X.shape == (n, 28 * 28)
     numpy.testing.assert_allclose(X, images.reshape(n, -1) / 255.0, rtol=1e-6)
     numpy.testing.assert_array_equal(y, labels)
     assert 0.0 <= X.min() and X.max() <= 1.0
@@ -106,6 +106,32 @@ def test_corrupt_files_raise_naming_the_file(isolated, case, gz):
     write(isolated / ("train-images-idx3-ubyte" + ext), image_bytes)
     write(isolated / ("train-labels-idx1-ubyte" + ext), label_bytes)
     with pytest.raises(CorruptFileError, match=f"{culprit}-idx"):
+        datasets.load("mnist", data_dir=isolated, download=False)
+
+
+def contradicting_cases():
+    """Well-formed IDX pairs whose contents are not MNIST's:
+    {case: (image bytes, label bytes, culprit file, words of the message)}."""
+    images, labels = fake_split(0)
+    return {
+        "10x10 images": (idx_bytes(images[:, :10, :10]), idx_bytes(labels), "images",
+                         "28 x 28.*10 x 10"),
+        "int16 pixels": (idx_bytes(images, 0x0B)[:4 + 12] + images.astype(">i2").tobytes(),
+                         idx_bytes(labels), "images", "uint8.*int16"),
+        "label 12": (idx_bytes(images), idx_bytes(numpy.r_[labels[:-1], 12]), "labels",
+                     "0..9.*label 12"),
+        "int32 labels": (idx_bytes(images),
+                         idx_bytes(labels, 0x0C)[:8] + labels.astype(">i4").tobytes(),
+                         "labels", "uint8.*int32"),
+    }
+
+
+@pytest.mark.parametrize("case", list(contradicting_cases()))
+def test_files_contradicting_the_dataset_are_refused_naming_the_file(isolated, case):
+    image_bytes, label_bytes, culprit, words = contradicting_cases()[case]
+    write(isolated / "train-images-idx3-ubyte", image_bytes)
+    write(isolated / "train-labels-idx1-ubyte", label_bytes)
+    with pytest.raises(CorruptFileError, match=f"{culprit}-idx1?3?-ubyte: .*{words}"):
         datasets.load("mnist", data_dir=isolated, download=False)
 
 

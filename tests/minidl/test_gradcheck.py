@@ -67,3 +67,19 @@ def test_check_gradients_on_a_closed_form():
     check_gradients(lambda: float(backend.xp.exp(a).sum()), [a], [backend.xp.exp(a)], ["a"])
     with pytest.raises(AssertionError, match="gradient check failed for a"):
         check_gradients(lambda: float(backend.xp.exp(a).sum()), [a], [a * 1.0], ["a"])
+
+
+@pytest.mark.parametrize("directional", [False, True])
+def test_checks_run_on_the_arrays_module_not_the_global(monkeypatch, backend_name, directional):
+    """check_layer and the directional check draw and compare on x's module."""
+    if backend_name != "numpy":
+        pytest.skip("the arrays must be NumPy while the global is poisoned")
+
+    class Poisoned:
+        def __getattr__(self, name):
+            raise AssertionError(f"gradcheck read the global backend.xp.{name}")
+
+    layer = Dense(3, 2, seed=0)
+    x = numpy.random.default_rng(0).standard_normal((4, 3))
+    monkeypatch.setattr(backend, "xp", Poisoned())
+    assert check_layer(layer, x, directional=directional) < 1e-6

@@ -20,8 +20,10 @@ class RecordingUnit:
         self.seen = None
 
     def fit(self, X, **kwargs):
+        """The unit protocol: train, keep the History in history_, return self."""
         self.seen, self.kwargs = X.copy(), kwargs
-        return {"epochs": kwargs["epochs"]}
+        self.history_ = {"epochs": kwargs["epochs"]}
+        return self
 
     def transform(self, X):
         return numpy.tanh(backend.to_host(X)) @ backend.to_host(self.M)
@@ -41,10 +43,11 @@ def test_unit_i_is_trained_on_the_transform_of_unit_i_minus_1(widths, n, seed):
     for i, unit in enumerate(units):
         numpy.testing.assert_array_equal(backend.to_host(unit.seen), H)
         assert unit.kwargs["epochs"] == epochs[i] and unit.kwargs["batch_size"] == 7
-        assert unit.kwargs["seed"] == seed + i
-        assert unit.pretrain_history_ == {"epochs": epochs[i]}
+        assert unit.kwargs["seed"] == backend.derive_seed(seed, "unit", i)
+        assert unit.history_ == {"epochs": epochs[i]}
         H = unit.transform(H)
     assert calls == [(i, {"epochs": epochs[i]}) for i in range(len(units))]
+    assert len({u.kwargs["seed"] for u in units}) == len(units)  # independent streams
 
 
 def test_bad_units_and_settings_are_refused():

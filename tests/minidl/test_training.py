@@ -1,3 +1,5 @@
+import os
+
 import numpy
 import pytest
 from hypothesis import given, strategies as st
@@ -59,16 +61,16 @@ class Scripted(Recorder):
 
     def __init__(self, script, n_batches):
         super().__init__()
-        self.script, self.n_batches, self.evals = script, n_batches, 0
+        self.script, self.n_batches = script, n_batches
 
     def train_step(self, batch):
         self.w.data += 1.0 / self.n_batches  # w == epochs completed
         return {"loss": 1.0}
 
     def evaluate(self, batch):
-        value = self.script[min(self.evals // self.n_batches, len(self.script) - 1)]
-        self.evals += 1
-        return {"loss": value}
+        """The script's value after the epochs completed so far (a pure function of w)."""
+        done = int(round(float(self.w.data[0])))
+        return {"loss": self.script[min(max(done - 1, 0), len(self.script) - 1)]}
 
 
 def data(seed, n=40, d=3):
@@ -176,7 +178,7 @@ def test_model_checkpoint_writes_the_best_loadable_file(tmp_path):
     fit(model, numpy.zeros((4, 1), numpy.float32), epochs=3, batch_size=4,
         validation_data=numpy.zeros((4, 1), numpy.float32), callbacks=[checkpoint], verbose=0)
     assert checkpoint.saved == [path, path]  # epochs 1 and 2 improved, epoch 3 did not
-    fresh = Recorder()
+    fresh = Scripted([3.0, 1.0, 2.0], n_batches=1)
     io.load_weights(fresh, path)
     assert float(fresh.w.data[0]) == pytest.approx(2.0)
 
@@ -268,3 +270,186 @@ def test_model_weights_round_trip_and_mismatch_leaves_model_untouched(seed):
         model.set_weights(saved[:1])
     for a, b in zip(before, weights(model)):
         numpy.testing.assert_array_equal(a, b)
+
+
+# --- divergence: stop at the first non-finite loss, keep the last finite weights -------------
+class Diverging(Recorder):
+    """w counts train steps; the metric turns NaN (or inf) at step ``bad`` (0-based)."""
+
+    def __init__(self, bad, value=numpy.nan):
+        super().__init__()
+        self.bad, self.value, self.steps = bad, value, 0
+
+    def train_step(self, batch):
+        self.w.data += 1
+        self.steps += 1
+        return {"loss": self.value if self.steps - 1 == self.bad else 1.0}
+
+
+@pytest.mark.parametrize("value", [numpy.nan, numpy.inf, -numpy.inf])
+@given(bad=st.integers(0, 11), batch_size=st.integers(1, 5))
+def test_first_non_finite_loss_stops_and_restores_the_epoch_start_weights(value, bad,
+                                                                          batch_size):
+    from minidl.training import NonFiniteLossError
+    n = 10
+    per_epoch = -(-n // batch_size)
+    model = Diverging(bad, value)
+    model.optimizer = Adam()
+    model.optimizer.state["sentinel"] = {}
+    ends = []
+
+    class EpochEnds(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            ends.append(epoch)
+
+    epoch, batch = divmod(bad, per_epoch)
+    if epoch >= 3:                                  # no divergence within 3 epochs
+        fit(model, numpy.zeros((n, 1), numpy.float32), epochs=3, batch_size=batch_size,
+            verbose=0)
+        return
+    with pytest.raises(NonFiniteLossError,
+                       match=rf"epoch {epoch + 1}, batch {batch + 1}/{per_epoch} \(loss="
+                             rf".*restored.*learning rate.*clip_norm"):
+        fit(model, numpy.zeros((n, 1), numpy.float32), epochs=3, batch_size=batch_size,
+            callbacks=[EpochEnds()], verbose=0)
+    assert model.steps == bad + 1                   # stopped at once
+    assert float(model.w.data[0]) == epoch * per_epoch   # the weights of the epoch's start
+    assert ends == list(range(epoch))               # no epoch end for the broken epoch
+    assert model.optimizer.state == {}              # poisoned moments cleared
+
+
+def test_real_divergence_is_caught_with_finite_weights_left():
+    from minidl.training import NonFiniteLossError
+    X, y = data(0, n=64)
+    X *= 1e3
+    model = LinearRegression(3)
+    with _no_warning_check():
+        with pytest.raises(NonFiniteLossError, match="diverged at epoch"):
+            fit(model, X, y, epochs=50, batch_size=8, optimizer=SGD(10.0), verbose=0)
+    assert all(numpy.isfinite(w).all() for w in weights(model))
+
+
+class _no_warning_check:
+    """NumPy may warn about the overflow on the way; this test is about the error."""
+
+    def __enter__(self):
+        self._old = numpy.seterr(all="ignore")
+
+    def __exit__(self, *exc):
+        numpy.seterr(**self._old)
+
+
+class NaNWeights(Recorder):
+    """Finite metrics, but its weight turns NaN in epoch ``at`` (1-based)."""
+
+    def __init__(self, at):
+        super().__init__()
+        self.at, self.epochs = at, 0
+
+    def train_step(self, batch):
+        self.epochs += 1
+        self.w.data[...] = numpy.nan if self.epochs == self.at else self.epochs
+        return {"loss": 1.0 / self.epochs}
+
+    def evaluate(self, batch):
+        return {"loss": 1.0}
+
+
+@pytest.mark.parametrize("save_best_only", [False, True])
+def test_checkpoint_never_writes_non_finite_weights(tmp_path, save_best_only):
+    path = str(tmp_path / "ck.npz")
+    model = NaNWeights(at=2)
+    ck = ModelCheckpoint(path, monitor="loss", save_best_only=save_best_only)
+    with pytest.warns(RuntimeWarning, match="after epoch 2 hold NaN or inf; not saved"):
+        fit(model, numpy.zeros((1, 1), numpy.float32), epochs=2, batch_size=1,
+            callbacks=[ck], verbose=0)
+    assert ck.saved == [path]
+    fresh = NaNWeights(at=2)
+    io.load_weights(fresh, path)
+    assert float(fresh.w.data[0]) == 1.0            # the good epoch-1 file was kept
+    if save_best_only:
+        assert ck.best == 1.0                       # the refused epoch is not the best
+
+
+def test_metric_names_are_known_before_training_without_moving_weights():
+    from minidl.training import metric_names
+    X, y = data(0)
+    model = LinearRegression(3)
+    before = weights(model)
+    assert metric_names(model, X, y) == {"loss"}
+    assert metric_names(model, X, y, validation=True) == {"loss", "val_loss"}
+    for a, b in zip(before, weights(model)):
+        numpy.testing.assert_array_equal(a, b)
+
+
+def test_checkpoint_template_with_metrics_is_filled(tmp_path):
+    X, y = data(0)
+    ck = ModelCheckpoint(str(tmp_path / "ck-{epoch:02d}-{val_loss:.3f}.npz"),
+                         save_best_only=False)
+    fit(LinearRegression(3), X, y, epochs=2, batch_size=8, validation_data=(X, y),
+        callbacks=[ck], verbose=0)
+    names = sorted(os.path.basename(p) for p in ck.saved)
+    assert [n[:6] for n in names] == ["ck-01-", "ck-02-"] and len(os.listdir(tmp_path)) == 2
+
+
+def test_fit_puts_the_data_on_the_model_dtype_once():
+    X, y = data(0)
+    seen = []
+
+    class Dtypes(LinearRegression):
+        def train_step(self, batch):
+            seen.append(batch[0].dtype)
+            return super().train_step(batch)
+
+    fit(Dtypes(3), X.astype(numpy.float64), y, epochs=1, batch_size=20, verbose=0)
+    assert seen == [numpy.float32, numpy.float32]
+
+
+def test_fit_scans_the_data_once_and_model_methods_scan_again_after(monkeypatch):
+    from minidl import checks
+    from minidl.classifier import Classifier
+    from minidl.layers import Dense
+    from minidl.training import NonFiniteLossError
+    scans = []
+    real = checks.finite_array
+    monkeypatch.setattr(checks, "finite_array",
+                        lambda owner, X, **kw: scans.append(owner) or real(owner, X, **kw))
+    X, _ = data(0)
+    y = (X[:, 0] > 0).astype(int)
+    model = Classifier(Dense(3, 2, seed=0))
+    model.fit(X, y, epochs=3, batch_size=8, validation_data=(X, y), verbose=0)
+    assert scans.count("fit") == 4 and "Classifier" not in scans   # X, y, X_val, y_val once
+    bad = X.copy()
+    bad[0, 0] = numpy.nan
+    with pytest.raises(ValueError, match="Classifier: X contains 1 NaN"):
+        model.predict(bad)                       # outside fit the model checks again
+
+    class Boom(Classifier):
+        def train_step(self, batch):
+            return {"loss": numpy.inf}
+    boom = Boom(Dense(3, 2, seed=0))
+    with pytest.raises(NonFiniteLossError):
+        boom.fit(X, y, epochs=1, batch_size=8, verbose=0)
+    with pytest.raises(ValueError, match="Boom: X contains 1 NaN"):
+        boom.predict(bad)                        # reset even when fit raised
+
+
+def test_callbacks_during_fit_see_a_model_that_checks_its_input():
+    from minidl.classifier import Classifier
+    from minidl.layers import Dense
+    X, _ = data(0)
+    y = (X[:, 0] > 0).astype(int)
+    bad = X.copy()
+    bad[1, 1] = numpy.inf
+    errors = []
+
+    class Probe(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            try:
+                self.model.predict(bad)
+            except ValueError as err:
+                errors.append(str(err))
+
+    Classifier(Dense(3, 2, seed=0)).fit(X, y, epochs=2, batch_size=8, callbacks=[Probe()],
+                                         verbose=0)
+    assert len(errors) == 2 and "X contains 1 NaN or infinite" in errors[0]

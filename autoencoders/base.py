@@ -1,10 +1,10 @@
 """Autoencoder: an encoder, a decoder, a reconstruction loss, and optional extras.
 
-The objective of every autoencoder in this package, for a batch x (B, D):
+The objective of every autoencoder in this package but the VAE, for a batch x (B, D):
 
     x̃    = corruption(x)                 training only; identity otherwise
     h    = f(x̃)                          the encoder's output, e.g. (B, K)
-    z    = bottleneck(h)                  identity here; top-k (k-sparse), sampling (VAE)
+    z    = bottleneck(h)                  identity here; the k largest units (k-sparse)
     out  = g(z)                           the decoder's output (logits for images)
     J    = L(out, x) + Σ_p Ω_p(h)         the loss compares with the *clean* x
 
@@ -13,21 +13,28 @@ when it depends on parameters directly (the contractive penalty on W), into thei
 
     dout = dL/dout;  dz = g.backward(dout);  dh = bottleneck'(dz) + Σ_p dΩ_p/dh;  f.backward(dh)
 
-Variants are this class with a different bottleneck, penalties or corruption, so a
-denoising, sparse, tied autoencoder is one line::
+Nothing in training needs dL/dx, so the encoder is told so (``encoder.input_grad = False``)
+and its first layer skips that product. The VAE samples its code and adds its KL term
+itself: it overrides ``objective`` and ``backward`` in ``vae.py``, where the whole ELBO reads.
 
-    DeepAutoencoder([784, 196], activation="sigmoid", tied=True,
-                    loss=make_loss("bce", reduction="batch"),   # per-sample, as UFLDL
-                    corruption=make_corruption("masking", 0.3),
-                    penalties=[KLSparsity(rho=0.05, beta=3.0)])
+Variants are this class with a different bottleneck, penalties or corruption
+(``variants.py``, ``ksparse.py``); the generic class takes any two layers::
+
+    Autoencoder(Sequential(Dense(784, 32), ReLU()), Sequential(Dense(32, 784)), loss="bce")
+
+Every public method checks its input first (no rows, NaN/inf, values beyond the model's
+float range, and pixels outside [0, 1] when they are the target of a BCE loss), so a bad
+array is refused with a message before any weight moves, never turned into NaN.
 """
 from minidl import backend
 from minidl.layers.base import Layer
 from minidl.model import Model
 
-__all__ = ["Autoencoder", "make_loss", "dense_stack"]
+__all__ = ["Autoencoder", "make_loss", "dense_stack", "activation_layer", "LOSSES",
+           "ACTIVATIONS"]
 
 LOSSES = ("bce", "mse")
+ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu", "softplus", "linear")
 
 
 def make_loss(loss, reduction="mean"):
@@ -50,17 +57,18 @@ def make_loss(loss, reduction="mean"):
     return loss
 
 
-def dense_stack(sizes, activation, *, last=None, seed=None, start=0):
+def dense_stack(sizes, activation, *, last=None, seed=None):
     """Dense layers for ``sizes`` = [n_0, n_1, ..., n_L] with ``activation`` between them.
 
     ``activation`` and ``last`` are names ("relu", "sigmoid", "tanh", "linear") or None;
     ``last`` is applied after the final Dense. Weights are Glorot-uniform (the Keras and
-    PyTorch-benchmark default), biases zero. Returns (list of layers, list of Dense).
+    PyTorch-benchmark default), biases zero; layer i is seeded with
+    ``derive_seed(seed, "dense", i)``. Returns (list of layers, list of Dense).
     """
     from minidl.layers import Dense
     layers, denses = [], []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        dense = Dense(a, b, init="glorot", seed=None if seed is None else seed + start + i)
+        dense = Dense(a, b, init="glorot", seed=backend.derive_seed(seed, "dense", i))
         layers.append(dense)
         denses.append(dense)
         act = last if i == len(sizes) - 2 else activation
@@ -79,19 +87,6 @@ def activation_layer(name):
     return getattr(activations, table[name])()
 
 
-def check_sizes(sizes, owner, minimum=2):
-    """``sizes`` as a list of positive ints, input first, code last."""
-    try:
-        sizes = [int(s) for s in sizes]
-    except (TypeError, ValueError):
-        raise ValueError(f"{owner}: sizes={sizes!r} must be a list of layer sizes, input to "
-                         f"code, e.g. [784, 32]") from None
-    if len(sizes) < minimum or min(sizes) < 1:
-        raise ValueError(f"{owner}: sizes={sizes!r} must list at least {minimum} positive "
-                         f"sizes, input to code, e.g. [784, 128, 32]")
-    return sizes
-
-
 class Autoencoder(Model):
     """The general autoencoder: ``Autoencoder(encoder, decoder, loss=..., ...)``.
 
@@ -104,43 +99,46 @@ class Autoencoder(Model):
         (see :func:`autoencoders.make_corruption`); the loss compares with the clean x.
     penalties : objects with ``value_and_grad(h) -> (float, dh)``, added to the
         objective at the encoder output h (see :mod:`autoencoders.penalties`).
-    seed : seeds the model's own noise (the VAE's ε, say).
+    optimizer : None (``fit`` then uses Adam, lr 1e-3), an Optimizer, or a name ("adam").
+    seed : seeds the model's own noise (the VAE's ε, the corruption).
 
-    ``fit(X, ...)`` is :func:`minidl.training.fit`; ``evaluate(X)`` returns the mean
-    objective ("loss"), the reconstruction term ("recon") and each penalty by name.
+    It is also the unit of :func:`minidl.pretrain.greedy_pretrain` and a scikit-learn
+    transformer: ``fit(X, ...)`` returns the model (History in ``history_``),
+    ``transform = encode``, ``inverse_transform = decode``. ``evaluate(X)`` returns the
+    mean objective ("loss"), the reconstruction term ("recon") and each penalty by name.
+
+    A model built from layers has no config: ``minidl.io.save`` stores its weights, and
+    they load into the same layers built again by hand; the named variants
+    (:class:`DeepAutoencoder` and the rest) rebuild from the file alone.
     """
 
     def __init__(self, encoder, decoder, *, loss="bce", corruption=None, penalties=(),
-                 seed=None):
+                 optimizer=None, seed=None):
         for name, layer in (("encoder", encoder), ("decoder", decoder)):
             if not isinstance(layer, Layer):
                 raise TypeError(f"Autoencoder {name} must be a minidl Layer (e.g. "
                                 f"layers.Sequential(...)), got {type(layer).__name__}")
         if corruption is not None and not callable(corruption):
             raise TypeError(f"corruption must be callable x -> x̃, got {type(corruption).__name__}")
+        for p in penalties:
+            if not hasattr(p, "value_and_grad"):
+                raise TypeError(f"penalty {p!r} needs a value_and_grad(h) method")
         self.encoder, self.decoder = encoder, decoder
+        self.encoder.input_grad = False   # training never needs dL/dx: the first layer skips it
         self.loss = make_loss(loss)
         self.corruption = corruption
         self.penalties = list(penalties)
-        for p in self.penalties:
-            if not hasattr(p, "value_and_grad"):
-                raise TypeError(f"penalty {p!r} needs a value_and_grad(h) method")
         self.seed = seed
-        self.rng = backend.rng(seed)
+        self.rng = backend.rng(backend.derive_seed(seed, "noise"))
         self.optimizer = None
-
-    @staticmethod
-    def from_sizes(sizes, *, activation="relu", **kwargs):
-        """A deep AE from a size list, e.g. ``Autoencoder.from_sizes([784, 128, 64, 32])``.
-
-        The same as :class:`autoencoders.DeepAutoencoder` ``(sizes, activation=..., **kwargs)``.
-        """
-        from autoencoders.variants import DeepAutoencoder
-        return DeepAutoencoder(sizes, activation=activation, **kwargs)
+        if optimizer is not None:
+            from minidl.optimizers import get
+            self.optimizer = get(optimizer, owner=type(self).__name__)
+        self._h = None
 
     # --- the objective, forward and backward -----------------------------------
     def bottleneck(self, h, training=False):
-        """z from the encoder output h inside the objective; identity here."""
+        """z, the code the decoder reads, from the encoder output h; identity here."""
         return h
 
     def bottleneck_backward(self, dz):
@@ -153,13 +151,13 @@ class Autoencoder(Model):
         Caches what :meth:`backward` needs. Values are Python floats; "loss" is J.
         """
         x_in = self.corruption(x) if (training and self.corruption is not None) else x
-        self._h = self.encoder.forward(x_in, training=training)
-        out = self.decoder.forward(self.bottleneck(self._h, training), training=training)
+        h = self.encoder.forward(x_in, training=training)
+        out = self.decoder.forward(self.bottleneck(h, training), training=training)
         recon = float(self.loss.forward(out, x))
         metrics, total = {"recon": recon}, recon
-        self._penalty_grads = []
+        self._h, self._penalty_grads = h, []
         for p in self.penalties:
-            value, dh = p.value_and_grad(self._h)
+            value, dh = p.value_and_grad(h)
             metrics[p.name] = float(value)
             total += float(value)
             self._penalty_grads.append((p, dh))
@@ -167,8 +165,11 @@ class Autoencoder(Model):
         return metrics
 
     def backward(self):
-        """Gradients of the last :meth:`objective` into every parameter's grad; returns dL/dx."""
-        if getattr(self, "_h", None) is None:
+        """Gradients of the last :meth:`objective` into every parameter's grad.
+
+        Returns dL/dx when the encoder computes it (``encoder.input_grad``), else None.
+        """
+        if self._h is None:
             raise RuntimeError(f"{type(self).__name__}.backward() called before objective(x)")
         dh = self.bottleneck_backward(self.decoder.backward(self.loss.backward()))
         for p, dp in self._penalty_grads:
@@ -185,52 +186,79 @@ class Autoencoder(Model):
         self.apply_gradients()
         return metrics
 
+    def fit(self, X, y=None, **kwargs):
+        """Check X (and ``validation_data``) as the objective needs, then train.
+
+        The same keywords as :func:`minidl.training.fit` (``epochs``, ``batch_size``,
+        ``optimizer``, ``seed``, ``callbacks``, ``validation_data``, ``verbose``);
+        returns the model, with the History in ``history_``. Everything ``evaluate``
+        would refuse is refused here, before the first weight moves.
+        """
+        X = self._inputs(X, "fit", targets=True)
+        val = kwargs.get("validation_data")
+        if val is not None:   # checked, and prepared like X (a conv AE's images, say)
+            x_val = self._inputs(val, "fit", targets=True, name="validation_data")
+            kwargs["validation_data"] = (x_val, val[1]) if isinstance(val, (tuple, list)) \
+                else x_val
+        return super().fit(X, y, **kwargs)
+
     def evaluate(self, X, batch_size=1024):
         """Mean metrics on X (no corruption, no dropout): {"loss", "recon", penalties...}.
 
         Serves both the public ``evaluate(X)`` and ``fit``'s validation (a batch X or
         (X, y)). Large X is processed in chunks of ``batch_size`` samples.
         """
-        X = self._batch_input(X)
+        X = self._inputs(X, "evaluate", targets=True)
         n, totals = X.shape[0], {}
         for start in range(0, n, batch_size):
             part = X[start:start + batch_size]
             for k, v in self.objective(part, training=False).items():
                 totals[k] = totals.get(k, 0.0) + v * part.shape[0]
-        self._h = None
         return {k: v / n for k, v in totals.items()}
 
     # --- using a trained model ---------------------------------------------------
-    def features(self, h):
-        """The code ``encode`` reports, from the encoder output h; identity here."""
-        return h
-
-    def code(self, h):
-        """z used by ``reconstruct`` (deterministic); :meth:`bottleneck` at test time here."""
-        return self.bottleneck(h, training=False)
-
     def encode(self, X):
-        """Codes of X (batch of inputs): the encoder's output (the VAE: μ)."""
-        return self.features(self.encoder.forward(self.as_array(X, self._dtype())))
+        """Codes of X (batch of inputs): the encoder's output."""
+        return self.encoder.forward(self._inputs(X, "encode"))
 
     def decode(self, Z):
         """Outputs for codes Z; images in [0, 1] when the loss is BCE with logits."""
-        out = self.decoder.forward(self.as_array(Z, self._dtype()))
-        return self._to_output(out)
+        z = self.as_array(Z, self._dtype(), name="Z")
+        return self._to_output(self.decoder.forward(z))
 
     def reconstruct(self, X):
-        """g(f(X)) without corruption, as images when the loss is BCE with logits."""
-        h = self.encoder.forward(self.as_array(X, self._dtype()))
-        return self._to_output(self.decoder.forward(self.code(h)))
+        """g(bottleneck(f(X))) without corruption, as images when the loss is BCE."""
+        h = self.encoder.forward(self._inputs(X, "reconstruct"))
+        return self._to_output(self.decoder.forward(self.bottleneck(h)))
+
+    def transform(self, X):
+        """The unit protocol's name for :meth:`encode` (scikit-learn, greedy pretraining)."""
+        return self.encode(X)
+
+    def inverse_transform(self, H):
+        """The unit protocol's name for :meth:`decode`."""
+        return self.decode(H)
 
     def reconstruction_error(self, X):
         """Per-sample reconstruction error (N,): mean squared error over the features.
 
         A score for anomaly detection: inputs unlike the training data reconstruct worse.
         """
-        X = self.as_array(X, self._dtype())
-        diff = self.reconstruct(X) - X
-        return (diff * diff).reshape(X.shape[0], -1).mean(axis=1)
+        x = self._inputs(X, "reconstruction_error")
+        diff = self.reconstruct(X).reshape(x.shape) - x
+        return (diff * diff).reshape(x.shape[0], -1).mean(axis=1)
+
+    # --- config: the constructor's keywords ---------------------------------------
+    def get_config(self):
+        """The constructor's keywords as JSON (without seed and optimizer), or None.
+
+        A named variant rebuilds from them (``minidl.io.load``). A model built from
+        layers, ``Autoencoder(encoder, decoder)``, returns None: no keywords describe
+        its layers, so build them again by hand and ``minidl.io.load_weights`` into them.
+        """
+        if "encoder" in self.get_params():
+            return None
+        return super().get_config()
 
     # --- helpers -----------------------------------------------------------------
     @property
@@ -250,15 +278,48 @@ class Autoencoder(Model):
         return params[0].dtype if params else backend.float32
 
     def _batch_input(self, batch):
+        """A training batch (X or (X, y)) on the model's device and dtype, unchecked.
+
+        ``fit`` checked the whole X once (:meth:`_inputs`), so batches skip the checks.
+        """
         x = batch[0] if isinstance(batch, (tuple, list)) else batch
-        return self.as_array(x, self._dtype())
+        return backend.to_device(x, backend.name_of(self.xp), dtype=self._dtype())
+
+    def _inputs(self, X, where, *, targets=False, name="X"):
+        """X (or the X of (X, y)) checked, on the model's device: every public method's door.
+
+        ``as_array`` refuses no rows, NaN or inf and float64 values beyond float32's
+        range; here, when X is also the target of a BCE loss, values outside [0, 1] are
+        refused too (the loss would go negative and seem to improve).
+        """
+        x = self.as_array(X[0] if isinstance(X, (tuple, list)) else X, self._dtype(), name=name)
+        if targets:
+            self.check_data(x, name=name, where=where)
+        return self._batch_input(x)
+
+    def check_data(self, x, *, name="X", where="fit"):
+        """Refuse targets a BCE loss cannot take (values outside [0, 1]).
+
+        ``minidl.training.fit`` calls this hook on X and X_val before any weight moves,
+        so ``training.fit(model, X)`` refuses the same data as ``model.fit(X)``.
+        """
+        if not self.outputs_logits:
+            return
+        low, high = float(x.min()), float(x.max())
+        if low < 0.0 or high > 1.0:
+            raise ValueError(f"{type(self).__name__}.{where}: {name} has values in "
+                             f"[{low:g}, {high:g}] but the BCE loss needs targets in "
+                             f"[0, 1]: scale the data (e.g. X / 255 for 8-bit pixels) or "
+                             f"build the model with loss='mse'")
 
     def reseed(self, seed):
         """Reset every random generator: the model's, the corruption's and the layers'."""
-        self.rng = backend.rng(seed)
-        for obj in (self.corruption, self.encoder, self.decoder):
-            if hasattr(obj, "reseed"):
-                obj.reseed(seed)
+        self.rng = backend.rng(backend.derive_seed(seed, "noise"))
+        if self.corruption is not None and hasattr(self.corruption, "reseed"):
+            self.corruption.reseed(backend.derive_seed(seed, "corruption"))
+        for layer in (self.encoder, self.decoder):
+            layer.reseed(seed)
 
     def __repr__(self):
         return f"{type(self).__name__}({self.encoder!r}, {self.decoder!r})"
+

@@ -7,9 +7,10 @@ The denoising AE trains g(f(x̃)) to reproduce the clean x from a corrupted x̃ 
     "salt-and-pepper"  x̃_i = 0 or 1 (each half the time) with prob. ν, else x_i
     "dropout"          x̃ = x ⊙ m / (1 − ν),  m_i ~ Bernoulli(1 − ν)   (inverted dropout)
 
-Each corruption is a callable ``x -> x̃`` with its own seeded generator and ``reseed``.
+Each corruption is a callable ``x -> x̃`` with its own seeded generator and ``reseed``;
+it draws its noise on the device of x (the model's), whatever the global backend says.
 """
-from minidl import backend
+from minidl import backend, checks
 
 __all__ = ["Corruption", "GaussianNoiseCorruption", "MaskingCorruption",
            "SaltAndPepperCorruption", "DropoutCorruption", "make_corruption", "NOISES"]
@@ -18,17 +19,17 @@ __all__ = ["Corruption", "GaussianNoiseCorruption", "MaskingCorruption",
 class Corruption:
     """Base: holds ``level`` and a seeded generator; subclasses implement ``__call__``."""
 
-    valid = "level in [0, 1)"
-
     def __init__(self, level, seed=None):
-        if not self._ok(level):
-            raise ValueError(f"{type(self).__name__}: level={level!r} invalid, need {self.valid}")
-        self.level = float(level)
+        self.level = self._check_level(level)
         self.rng = backend.rng(seed)
 
-    @staticmethod
-    def _ok(level):
-        return 0.0 <= level < 1.0
+    def _check_level(self, level):
+        """A probability ν in [0, 1): 1 would destroy every input."""
+        return checks.number(type(self).__name__, "level", level, low=0, high=1, high_open=True)
+
+    def _draw(self, x):
+        """Uniform [0, 1) samples shaped like x, on x's device."""
+        return self.rng.random(x.shape, x.dtype, xp=backend.get_array_module(x))
 
     def reseed(self, seed):
         self.rng = backend.rng(seed)
@@ -40,14 +41,12 @@ class Corruption:
 class GaussianNoiseCorruption(Corruption):
     """x̃ = x + σ ε with ε ~ N(0, I) (isotropic Gaussian noise); level = σ."""
 
-    valid = "level (the noise std σ) >= 0"
-
-    @staticmethod
-    def _ok(level):
-        return level >= 0.0
+    def _check_level(self, level):
+        """The noise std σ >= 0."""
+        return checks.number(type(self).__name__, "level", level, low=0)
 
     def __call__(self, x):
-        noise = self.rng.normal(x.shape, x.dtype)
+        noise = self.rng.normal(x.shape, x.dtype, xp=backend.get_array_module(x))
         noise *= self.level
         return x + noise
 
@@ -56,7 +55,7 @@ class MaskingCorruption(Corruption):
     """Masking noise: each input set to 0 with probability ν = level."""
 
     def __call__(self, x):
-        keep = self.rng.random(x.shape, x.dtype) >= self.level
+        keep = self._draw(x) >= self.level
         return x * keep
 
 
@@ -64,8 +63,8 @@ class SaltAndPepperCorruption(Corruption):
     """Salt-and-pepper: with probability ν = level an input becomes 0 or 1 (fair coin)."""
 
     def __call__(self, x):
-        hit = self.rng.random(x.shape, x.dtype) < self.level
-        salt = self.rng.random(x.shape, x.dtype) < 0.5
+        hit = self._draw(x) < self.level
+        salt = self._draw(x) < 0.5
         xp = backend.get_array_module(x)
         return xp.where(hit, salt.astype(x.dtype), x)
 
@@ -74,7 +73,7 @@ class DropoutCorruption(Corruption):
     """Inverted dropout on the input: x̃ = x ⊙ m / (1 − ν), m_i ~ Bernoulli(1 − ν)."""
 
     def __call__(self, x):
-        keep = self.rng.random(x.shape, x.dtype) >= self.level
+        keep = self._draw(x) >= self.level
         return x * keep * (1.0 / (1.0 - self.level))
 
 
@@ -84,6 +83,5 @@ NOISES = {"gaussian": GaussianNoiseCorruption, "masking": MaskingCorruption,
 
 def make_corruption(noise, level, seed=None):
     """The corruption called ``noise`` (one of :data:`NOISES`) at ``level``."""
-    if noise not in NOISES:
-        raise ValueError(f"noise={noise!r}: expected one of {sorted(NOISES)}")
+    checks.one_of("make_corruption", "noise", noise, sorted(NOISES))
     return NOISES[noise](level, seed=seed)

@@ -16,7 +16,7 @@ after each one; ``k_current`` is what the objective uses. Calling
 ``minidl.training.fit(model, X, ...)`` directly, pass ``callbacks=[KSchedule(epochs)]``
 yourself (without it the model trains at its target k throughout).
 """
-from minidl import backend
+from minidl import backend, checks
 from minidl.callbacks import Callback
 
 from autoencoders.variants import DeepAutoencoder
@@ -73,48 +73,44 @@ class KSparseAutoencoder(DeepAutoencoder):
     k_start : k at the first epoch (capped at the code size), lowered linearly to k over
         the first half of training; None or k disables the schedule.
     tied : decoder W' = Wᵀ (default True, as in the paper). loss : "mse" (default) or "bce".
+    optimizer : None (Adam), an Optimizer or a name. seed : seeds the weights.
+
+    The bottleneck keeps ``k_current`` units while training (the schedule's k) and the
+    target k otherwise (``reconstruct``, ``evaluate`` and so fit's validation).
     """
 
-    def __init__(self, sizes, *, k=25, alpha=3, k_start=100, tied=True, loss="mse", seed=None,
-                 **kwargs):
-        super().__init__(sizes, activation="linear", tied=tied, loss=loss, seed=seed, **kwargs)
-        n_code = self.sizes[-1]
-        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= n_code:
-            raise ValueError(f"KSparseAutoencoder: k={k!r} must be an integer in [1, {n_code}] "
+    def __init__(self, sizes, *, k=25, alpha=3, k_start=100, tied=True, loss="mse",
+                 optimizer=None, seed=None):
+        super().__init__(sizes, activation="linear", tied=tied, loss=loss, optimizer=optimizer,
+                         seed=seed)
+        owner, n_code = "KSparseAutoencoder", self.sizes[-1]
+        k = checks.integer(owner, "k", k)
+        if not 1 <= k <= n_code:
+            raise ValueError(f"{owner}: k={k!r} must be an integer in [1, {n_code}] "
                              f"(the code size)")
-        if not alpha >= 1:
-            raise ValueError(f"KSparseAutoencoder: alpha={alpha!r} must be >= 1")
-        k_start = k if k_start is None else k_start
-        if not k_start >= k:
-            raise ValueError(f"KSparseAutoencoder: k_start={k_start!r} must be >= k={k}")
-        self.k, self.alpha = k, alpha
-        self.k_start = min(int(k_start), n_code)
-        self.k_current = k
+        self.alpha = checks.number(owner, "alpha", alpha, low=1)
+        k_start = k if k_start is None else checks.integer(owner, "k_start", k_start)
+        if k_start < k:
+            raise ValueError(f"{owner}: k_start={k_start!r} must be >= k={k}")
+        self.k = self.k_current = k
+        self.k_start = min(k_start, n_code)
         self._mask = None
 
     def bottleneck(self, h, training=False):
-        """z = h ⊙ 1[top k_current of each row]."""
-        self._mask = top_k_mask(h, self.k_current)
+        """z = h ⊙ 1[Γ], Γ the top ``k_current`` (training) or k (otherwise) units of each row."""
+        self._mask = top_k_mask(h, self.k_current if training else self.k)
         return h * self._mask
 
     def bottleneck_backward(self, dz):
         """dh = dz ⊙ 1[Γ]: only the kept units receive gradient."""
-        if self._mask is None:
-            raise RuntimeError("KSparseAutoencoder.bottleneck_backward() called before forward")
         return dz * self._mask
 
-    def code(self, h):
-        """Reconstructions use the target k."""
-        return h * top_k_mask(h, self.k)
-
-    def features(self, h):
-        """Features keep the alpha·k largest units of each code."""
+    def encode(self, X):
+        """Features: the alpha·k largest units of each code (others set to 0), (N, K)."""
+        h = super().encode(X)
         return h * top_k_mask(h, min(int(round(self.alpha * self.k)), h.shape[1]))
 
     def fit(self, X, y=None, *, epochs, callbacks=(), **kwargs):
-        """:func:`minidl.training.fit` with a :class:`KSchedule` added to the callbacks."""
+        """:meth:`Autoencoder.fit` with a :class:`KSchedule` added to the callbacks."""
         return super().fit(X, y, epochs=epochs, callbacks=[KSchedule(epochs), *callbacks],
                            **kwargs)
-
-    def get_config(self):
-        return {"sizes": self.sizes, "k": self.k, "alpha": self.alpha, "k_start": self.k_start}

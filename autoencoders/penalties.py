@@ -9,22 +9,17 @@ A penalty Ω is an object with
 
 Both are pure: the model adds the gradients where they belong. Every Ω here is an
 average over the batch of B samples, like the per-sample losses it is added to.
+(The VAE's KL term is not a penalty on h: it lives with the rest of the ELBO in ``vae.py``.)
 """
-from minidl import backend
+from minidl import backend, checks
 
-__all__ = ["KLSparsity", "L1Activity", "ContractivePenalty", "GaussianKL", "kl_bernoulli"]
+__all__ = ["KLSparsity", "L1Activity", "ContractivePenalty", "kl_bernoulli"]
 
 
 def kl_bernoulli(rho, rho_hat):
     """KL(ρ || ρ̂) = ρ log(ρ/ρ̂) + (1−ρ) log((1−ρ)/(1−ρ̂)), elementwise (ρ̂ an array)."""
     xp = backend.get_array_module(rho_hat)
     return rho * xp.log(rho / rho_hat) + (1.0 - rho) * xp.log((1.0 - rho) / (1.0 - rho_hat))
-
-
-def _non_negative(owner, name, value):
-    if not value >= 0:
-        raise ValueError(f"{owner}: {name}={value!r} must be >= 0 (0 turns the term off)")
-    return float(value)
 
 
 class KLSparsity:
@@ -44,10 +39,9 @@ class KLSparsity:
     name = "kl_sparsity"
 
     def __init__(self, rho=0.1, beta=3.0):
-        if not 0.0 < rho < 1.0:
-            raise ValueError(f"KLSparsity: rho={rho!r} must lie in the open interval (0, 1)")
-        self.rho = float(rho)
-        self.beta = _non_negative("KLSparsity", "beta", beta)
+        self.rho = checks.number("KLSparsity", "rho", rho, low=0, high=1, low_open=True,
+                                 high_open=True)
+        self.beta = checks.number("KLSparsity", "beta", beta, low=0)   # 0 turns the term off
 
     def value_and_grad(self, h):
         xp = backend.get_array_module(h)
@@ -70,7 +64,7 @@ class L1Activity:
     name = "l1"
 
     def __init__(self, l1=1e-4):
-        self.l1 = _non_negative("L1Activity", "l1", l1)
+        self.l1 = checks.number("L1Activity", "l1", l1, low=0)
 
     def value_and_grad(self, h):
         xp = backend.get_array_module(h)
@@ -100,7 +94,7 @@ class ContractivePenalty:
 
     def __init__(self, dense, lam=0.1):
         self.dense = dense
-        self.lam = _non_negative("ContractivePenalty", "lam", lam)
+        self.lam = checks.number("ContractivePenalty", "lam", lam, low=0)
 
     def jacobian_norm(self, h):
         """||J_f(x)||²_F per sample, (B,)."""
@@ -122,46 +116,3 @@ class ContractivePenalty:
 
     def __repr__(self):
         return f"ContractivePenalty(lam={self.lam})"
-
-
-class GaussianKL:
-    """The VAE's KL(q(z|x) || N(0, I)) for a Gaussian encoder, weighted by β.
-
-    Kingma & Welling (2014), Appendix B.
-
-    Notes
-    -----
-    The code h = [μ, log σ²] (B, 2L) holds both halves of the encoder output. Per sample
-
-        KL = −½ Σ_j (1 + log σ_j² − μ_j² − σ_j²),   Ω = β (1/B) Σ_b KL_b
-        ∂Ω/∂μ = β μ / B,    ∂Ω/∂(log σ²) = β ½ (σ² − 1) / B
-
-    β = 1 is the VAE, β > 1 the β-VAE (Higgins et al. 2017).
-    """
-
-    name = "kl"
-
-    def __init__(self, beta=1.0):
-        self.beta = _non_negative("GaussianKL", "beta", beta)
-
-    @staticmethod
-    def split(h):
-        half = h.shape[1] // 2
-        return h[:, :half], h[:, half:]
-
-    def per_sample(self, h):
-        """KL_b for each sample, (B,) (without β)."""
-        xp = backend.get_array_module(h)
-        mu, logvar = self.split(h)
-        return -0.5 * (1.0 + logvar - mu * mu - xp.exp(logvar)).sum(axis=1)
-
-    def value_and_grad(self, h):
-        xp = backend.get_array_module(h)
-        mu, logvar = self.split(h)
-        scale = self.beta / h.shape[0]
-        value = scale * float(self.per_sample(h).sum())
-        dh = xp.concatenate([scale * mu, (0.5 * scale) * (xp.exp(logvar) - 1.0)], axis=1)
-        return value, dh
-
-    def __repr__(self):
-        return f"GaussianKL(beta={self.beta})"

@@ -1,26 +1,34 @@
 """Variational autoencoders: VAE (Kingma & Welling 2014) and β-VAE (Higgins et al. 2017).
 
-Encoder q(z|x) = N(μ(x), diag σ²(x)): one network outputs h = [μ, log σ²] (B, 2L).
-Reparameterisation (Kingma & Welling 2014, §2.4): z = μ + σ ⊙ ε, ε ~ N(0, I), σ = exp(½ log σ²).
-Decoder p(x|z) = Bernoulli(sigmoid(g(z))) with logits g(z).
+The whole model is in this file: encoder q(z|x) = N(μ(x), diag σ²(x)), the
+reparameterised sample, the decoder p(x|z) = Bernoulli(sigmoid(g(z))), the objective
+and its backward. Forward, for a batch x (B, D) and a latent size L:
 
-Negative ELBO per sample, in nats (App. B for the KL):
+    h          = f(x)                                  encoder output, (B, 2L)
+    μ, log σ²  = h[:, :L], h[:, L:]
+    σ          = exp(½ log σ²)
+    ε          ~ N(0, I)                               (B, L), fresh every call
+    z          = μ + σ ⊙ ε                             reparameterisation (§2.4)
+    logits     = g(z)                                  decoder, (B, D)
 
-    −ELBO = −E_q[log p(x|z)] + KL(q(z|x) || N(0, I))
-          = Σ_pixels BCE(g(z), x)  −  ½ Σ_j (1 + log σ_j² − μ_j² − σ_j²)
+The objective is the negative ELBO per sample, in nats (Appendix B for the KL):
+
+    recon = (1/B) Σ_b Σ_pixels BCE(logits_b, x_b)                 −E_q[log p(x|z)], one z
+    KL    = (1/B) Σ_b −½ Σ_j (1 + log σ²_bj − μ²_bj − σ²_bj)      KL(q(z|x) || N(0, I))
+    J     = recon + β KL                                           (−ELBO when β = 1)
 
 The reconstruction is SUMMED over the pixels (averaging it would let the KL dominate).
-The β-VAE weights the KL by β > 1. Backward through the sampling, with dz = dL/dz:
+The β-VAE weights the KL by β > 1. Backward, with dz = dJ/dz from the decoder; z depends
+on μ and log σ² through z = μ + exp(½ log σ²) ε (ε held from the forward pass):
 
-    dμ = dz + β μ / B,     d log σ² = dz ⊙ ε ⊙ ½ σ + β ½ (σ² − 1) / B
-
-(the KL terms come from :class:`autoencoders.GaussianKL`; ε is held from the forward pass).
+    dμ       = dz                 + β μ / B
+    d log σ² = dz ⊙ ε ⊙ ½σ        + β ½ (σ² − 1) / B
+    f.backward([dμ, d log σ²])
 """
-from minidl import backend
+from minidl import backend, checks
 from minidl.layers import Dense, Sequential
 
-from autoencoders.base import Autoencoder, check_sizes, dense_stack, make_loss
-from autoencoders.penalties import GaussianKL
+from autoencoders.base import ACTIVATIONS, LOSSES, Autoencoder, dense_stack, make_loss
 
 __all__ = ["VAE", "BetaVAE"]
 
@@ -33,67 +41,102 @@ class VAE(Autoencoder):
     sizes : [input, hidden..., latent L], e.g. [784, 512, 2].
     beta : weight of the KL term (1 for the VAE), >= 0.
     activation : of the hidden layers, "relu" (default) or "tanh" (the paper's).
+    loss : "bce" (Bernoulli decoder, default) or "mse" (squared error summed over pixels).
+    optimizer : None (Adam, lr 1e-3), an Optimizer or a name.
     seed : seeds the weights and the noise ε.
 
     ``evaluate(X)`` reports "neg_elbo" (nats per sample, one sample of z), "recon", "kl"
-    (β·KL) and "loss" (the objective: equals neg_elbo when β = 1).
+    (β·KL) and "loss" (the objective: equals neg_elbo when β = 1). ``encode`` returns μ,
+    ``reconstruct`` decodes μ, ``sample`` decodes draws from the prior.
     """
 
-    def __init__(self, sizes, *, beta=1.0, activation="relu", loss="bce", seed=None):
-        sizes = check_sizes(sizes, type(self).__name__)
-        self.kl = GaussianKL(beta)   # validates beta
+    def __init__(self, sizes, *, beta=1.0, activation="relu", loss="bce", optimizer=None,
+                 seed=None):
+        owner = type(self).__name__
+        sizes = checks.sizes(owner, sizes)
+        beta = checks.number(owner, "beta", beta, low=0)
+        checks.one_of(owner, "activation", activation, ACTIVATIONS)
+        checks.one_of(owner, "loss", loss, LOSSES)
         latent = sizes[-1]
-        enc, _ = dense_stack(sizes[:-1], activation, last=activation, seed=seed)
-        enc.append(Dense(sizes[-2], 2 * latent, seed=None if seed is None else seed + 50))
-        dec, _ = dense_stack(sizes[::-1], activation, last=None, seed=seed, start=100)
+        enc, _ = dense_stack(sizes[:-1], activation, last=activation,
+                             seed=backend.derive_seed(seed, "encoder"))
+        enc.append(Dense(sizes[-2], 2 * latent, seed=backend.derive_seed(seed, "mu_logvar")))
+        dec, _ = dense_stack(sizes[::-1], activation, last=None,
+                             seed=backend.derive_seed(seed, "decoder"))
         super().__init__(Sequential(*enc), Sequential(*dec), loss=make_loss(loss, "batch"),
-                         penalties=[self.kl], seed=seed)
-        self.sizes, self.latent, self.beta = sizes, latent, self.kl.beta
-        self.activation = activation
-        self._eps = None
+                         optimizer=optimizer, seed=seed)
+        self.sizes, self.latent, self.beta, self.activation = sizes, latent, beta, activation
+        self._cache = None
 
-    # --- the reparameterised bottleneck ---------------------------------------------
-    def bottleneck(self, h, training=False):
-        """z = μ + exp(½ log σ²) ⊙ ε, with fresh ε from the model's generator."""
-        xp = backend.get_array_module(h)
-        mu, logvar = GaussianKL.split(h)
-        self._eps = self.rng.normal(mu.shape, h.dtype)
-        self._std = xp.exp(0.5 * logvar)
-        return mu + self._std * self._eps
-
-    def bottleneck_backward(self, dz):
-        """[dμ, d log σ²] = [dz, dz ⊙ ε ⊙ ½σ] (the KL's share is added as a penalty)."""
-        if self._eps is None:
-            raise RuntimeError("VAE.bottleneck_backward() called before forward")
-        xp = backend.get_array_module(dz)
-        return xp.concatenate([dz, dz * self._eps * (0.5 * self._std)], axis=1)
-
+    # --- the objective: −ELBO, forward and backward ------------------------------
     def objective(self, x, training=False):
-        metrics = super().objective(x, training)
-        metrics["neg_elbo"] = metrics["recon"] + float(self.kl.per_sample(self._h).mean())
-        return metrics
+        """J = recon + β KL on a batch, with one fresh ε; caches what backward needs."""
+        h = self.encoder.forward(x, training=training)                 # (B, 2L)
+        xp = backend.get_array_module(h)                                # the model's module
+        mu, logvar = h[:, :self.latent], h[:, self.latent:]
+        std = xp.exp(0.5 * logvar)                                      # σ
+        eps = self.rng.normal(mu.shape, h.dtype, xp=xp)                 # ε ~ N(0, I)
+        z = mu + std * eps                                              # reparameterisation
+        logits = self.decoder.forward(z, training=training)            # (B, D)
+        recon = float(self.loss.forward(logits, x))                     # Σ pixels, mean over B
+        kl = float((-0.5 * (1.0 + logvar - mu * mu - std * std)).sum(axis=1).mean())
+        self._cache = (mu, std, eps)
+        return {"recon": recon, "kl": self.beta * kl, "loss": recon + self.beta * kl,
+                "neg_elbo": recon + kl}
 
-    def code(self, h):
-        """Reconstructions decode the mean μ."""
-        return GaussianKL.split(h)[0]
+    def backward(self):
+        """dJ/dθ into every parameter's grad, through the sample z = μ + σ ⊙ ε."""
+        if self._cache is None:
+            raise RuntimeError(f"{type(self).__name__}.backward() called before objective(x)")
+        mu, std, eps = self._cache
+        dz = self.decoder.backward(self.loss.backward())                # (B, L)
+        scale = self.beta / mu.shape[0]                                 # β / B
+        dmu = dz + scale * mu
+        dlogvar = dz * eps * (0.5 * std) + (0.5 * scale) * (std * std - 1.0)
+        xp = backend.get_array_module(dz)
+        return self.encoder.backward(xp.concatenate([dmu, dlogvar], axis=1))
 
-    features = code
-
+    # --- using a trained model ------------------------------------------------------
     def encode_distribution(self, X):
         """(μ, log σ²) of q(z|x) for each row of X, each (N, L)."""
-        h = self.encoder.forward(self.as_array(X, self._dtype()))
-        return GaussianKL.split(h)
+        h = self.encoder.forward(self._inputs(X, "encode"))
+        return h[:, :self.latent], h[:, self.latent:]
 
-    # --- generating --------------------------------------------------------------------
-    def sample(self, n, seed=None):
-        """n images decoded from z ~ N(0, I): (n, D) in [0, 1]."""
-        z = backend.rng(seed).normal((n, self.latent), self._dtype())
-        return self.decode(z)
+    def encode(self, X):
+        """μ(x) for each row of X: the code, (N, L)."""
+        return self.encode_distribution(X)[0]
+
+    def reconstruct(self, X):
+        """Images decoded from the mean code μ(x) (no sampling), (N, D)."""
+        return self._to_output(self.decoder.forward(self.encode(X)))
+
+    def sample(self, n, *, steps=None, init=None, seed=None):
+        """n images decoded from z ~ N(0, I): (n, D) in [0, 1].
+
+        The one ``sample`` signature of minidl's generative models. A VAE samples
+        ancestrally in one pass, so ``steps`` (Gibbs steps of an RBM or DBN) must be
+        None, and ``init`` (a chain's starting batch) is refused: to decode chosen codes
+        use ``decode(Z)``. ``seed`` seeds the draw (None: the model's own generator).
+        """
+        owner = f"{type(self).__name__}.sample"
+        if steps is not None:
+            raise ValueError(f"{owner}: steps={steps!r}, but a VAE has no Markov chain: it "
+                             f"draws z ~ N(0, I) and decodes it once; leave steps=None")
+        if init is not None:
+            raise ValueError(f"{owner}: init is the starting batch of a Gibbs chain (RBMs, "
+                             f"DBNs); a VAE starts from the prior. To decode chosen codes "
+                             f"use decode(Z); to vary a digit use decode(encode(X) + noise)")
+        n = checks.positive_int(owner, "n", n)
+        gen = self.rng if seed is None else backend.rng(seed)
+        z = gen.normal((n, self.latent), self._dtype(), xp=self.xp)
+        return self._to_output(self.decoder.forward(z))
 
     def interpolate(self, x_a, x_b, steps=10):
         """Images along the straight line from μ(x_a) to μ(x_b) in latent space: (steps, D)."""
-        xp = backend.xp
-        mu = self.encode(xp.stack([self.as_array(x_a).ravel(), self.as_array(x_b).ravel()]))
+        xp, steps = self.xp, checks.integer("VAE.interpolate", "steps", steps, low=2)
+        pair = xp.concatenate([self.as_array(x_a).reshape(1, -1),
+                               self.as_array(x_b).reshape(1, -1)])
+        mu = self.encode(pair)
         t = xp.linspace(0.0, 1.0, steps, dtype=mu.dtype)[:, None]
         return self.decode((1.0 - t) * mu[0] + t * mu[1])
 
@@ -106,9 +149,6 @@ class VAE(Autoencoder):
         direction = self.encode(X_a).mean(axis=0) - self.encode(X_b).mean(axis=0)
         return self.decode(self.encode(X_c) + direction)
 
-    def get_config(self):
-        return {"sizes": self.sizes, "beta": self.beta, "activation": self.activation}
-
     def __repr__(self):
         return f"{type(self).__name__}({self.sizes}, beta={self.beta})"
 
@@ -120,5 +160,7 @@ class BetaVAE(VAE):
     disentangled, less detailed codes. ``evaluate`` still reports the true −ELBO.
     """
 
-    def __init__(self, sizes, *, beta=4.0, **kwargs):
-        super().__init__(sizes, beta=beta, **kwargs)
+    def __init__(self, sizes, *, beta=4.0, activation="relu", loss="bce", optimizer=None,
+                 seed=None):
+        super().__init__(sizes, beta=beta, activation=activation, loss=loss,
+                         optimizer=optimizer, seed=seed)

@@ -3,11 +3,14 @@
 Every constructor takes the layer sizes first, input to code (``[784, 128, 64, 32]``),
 then the paper's hyperparameters by keyword. The decoder mirrors the encoder and ends in
 a linear layer: logits for the BCE loss (``reconstruct`` applies the sigmoid), the
-reconstruction itself for MSE.
+reconstruction itself for MSE. Each keyword is plain data (names and numbers), so
+``get_params()`` describes the model completely and a saved model rebuilds from its file.
 """
+from minidl import backend, checks
 from minidl.layers import Sequential, TiedDense
 
-from autoencoders.base import Autoencoder, activation_layer, check_sizes, dense_stack, make_loss
+from autoencoders.base import (ACTIVATIONS, LOSSES, Autoencoder, activation_layer, dense_stack,
+                               make_loss)
 from autoencoders.corruption import NOISES, make_corruption
 from autoencoders.penalties import ContractivePenalty, KLSparsity, L1Activity
 
@@ -22,7 +25,8 @@ def build_dense(sizes, activation, *, code_activation=None, tied=False, seed=Non
     decoder: Dense(n_L, n_{L-1}) act ... Dense(n_1, n_0)  (linear output), or with
     ``tied=True`` TiedDense of each encoder layer, so W' = Wᵀ (one Parameter, two uses).
     """
-    enc_layers, denses = dense_stack(sizes, activation, last=code_activation, seed=seed)
+    enc_layers, denses = dense_stack(sizes, activation, last=code_activation,
+                                     seed=backend.derive_seed(seed, "encoder"))
     if tied:
         dec_layers = []
         for i, dense in enumerate(reversed(denses)):
@@ -30,41 +34,39 @@ def build_dense(sizes, activation, *, code_activation=None, tied=False, seed=Non
             if i < len(denses) - 1 and activation not in (None, "linear"):
                 dec_layers.append(activation_layer(activation))
     else:
-        dec_layers, _ = dense_stack(sizes[::-1], activation, last=None, seed=seed, start=100)
+        dec_layers, _ = dense_stack(sizes[::-1], activation, last=None,
+                                    seed=backend.derive_seed(seed, "decoder"))
     return Sequential(*enc_layers), Sequential(*dec_layers), denses
 
 
 class DeepAutoencoder(Autoencoder):
     """A (deep) autoencoder from a size list: ``DeepAutoencoder([784, 128, 64, 32])``.
 
-    Also reachable as ``Autoencoder.from_sizes(sizes, activation="relu")``.
-
     Parameters
     ----------
     sizes : [input, hidden..., code]; the decoder mirrors it.
-    activation : "relu" (default, the Keras tutorial's), "sigmoid", "tanh" or "linear",
-        used after every layer but the decoder's last.
-    code_activation : activation of the code layer (default: ``activation``).
+    activation : "relu" (default, the Keras tutorial's), "sigmoid", "tanh", "leaky_relu",
+        "softplus" or "linear", used after every layer but the decoder's last.
+    code_activation : activation of the code layer ("same": ``activation``; None: linear).
     tied : decoder weights are the encoder's transposed (TiedDense).
-    loss : "bce" (default, mean over pixels: the Keras tutorial's number), "mse" or a Loss.
-    corruption, penalties, seed : as :class:`Autoencoder`; seed also seeds the weights.
+    loss : "bce" (default, mean over pixels: the Keras tutorial's number) or "mse".
+    optimizer : None (Adam, lr 1e-3), an Optimizer or a name. seed : weights and noise.
     """
 
     def __init__(self, sizes, *, activation="relu", code_activation="same", tied=False,
-                 loss="bce", corruption=None, penalties=(), seed=None):
-        sizes = check_sizes(sizes, type(self).__name__)
+                 loss="bce", optimizer=None, seed=None):
+        owner = type(self).__name__
+        sizes = checks.sizes(owner, sizes)
+        checks.one_of(owner, "activation", activation, ACTIVATIONS)
         code_activation = activation if code_activation == "same" else code_activation
-        encoder, decoder, self.denses = build_dense(sizes, activation, tied=tied, seed=seed,
-                                                    code_activation=code_activation)
-        super().__init__(encoder, decoder, loss=loss, corruption=corruption,
-                         penalties=penalties, seed=seed)
-        self.sizes, self.activation, self.tied = sizes, activation, tied
+        if code_activation is not None:
+            checks.one_of(owner, "code_activation", code_activation, ACTIVATIONS)
+        checks.one_of(owner, "loss", loss, LOSSES)
+        encoder, decoder, self.denses = build_dense(sizes, activation, tied=bool(tied),
+                                                    code_activation=code_activation, seed=seed)
+        super().__init__(encoder, decoder, loss=loss, optimizer=optimizer, seed=seed)
+        self.sizes, self.activation, self.tied = sizes, activation, bool(tied)
         self.code_activation = code_activation
-
-    def get_config(self):
-        """The constructor's arguments (recorded by ``minidl.io.save``)."""
-        return {"sizes": self.sizes, "activation": self.activation,
-                "code_activation": self.code_activation, "tied": self.tied}
 
     def __repr__(self):
         return f"{type(self).__name__}({self.sizes})"
@@ -78,11 +80,8 @@ class LinearAutoencoder(DeepAutoencoder):
     invertible mix of them reconstructs equally well).
     """
 
-    def __init__(self, sizes, *, loss="mse", seed=None, **kwargs):
-        super().__init__(sizes, activation="linear", loss=loss, seed=seed, **kwargs)
-
-    def get_config(self):
-        return {"sizes": self.sizes}
+    def __init__(self, sizes, *, loss="mse", optimizer=None, seed=None):
+        super().__init__(sizes, activation="linear", loss=loss, optimizer=optimizer, seed=seed)
 
 
 class TiedAutoencoder(DeepAutoencoder):
@@ -93,11 +92,9 @@ class TiedAutoencoder(DeepAutoencoder):
     Default activation "sigmoid" (the classic tied AE of Vincent et al. 2008).
     """
 
-    def __init__(self, sizes, *, activation="sigmoid", seed=None, **kwargs):
-        super().__init__(sizes, activation=activation, tied=True, seed=seed, **kwargs)
-
-    def get_config(self):
-        return {"sizes": self.sizes, "activation": self.activation}
+    def __init__(self, sizes, *, activation="sigmoid", loss="bce", optimizer=None, seed=None):
+        super().__init__(sizes, activation=activation, tied=True, loss=loss, optimizer=optimizer,
+                         seed=seed)
 
 
 class DenoisingAutoencoder(DeepAutoencoder):
@@ -112,19 +109,14 @@ class DenoisingAutoencoder(DeepAutoencoder):
     Default activation "sigmoid", as in the paper.
     """
 
-    def __init__(self, sizes, *, noise="masking", level=0.3, activation="sigmoid", seed=None,
-                 **kwargs):
-        if noise not in NOISES:
-            raise ValueError(f"DenoisingAutoencoder: noise={noise!r} unknown; expected one of "
-                             f"{sorted(NOISES)}")
-        corruption = make_corruption(noise, level, seed=seed)
-        super().__init__(sizes, activation=activation, corruption=corruption, seed=seed,
-                         **kwargs)
-        self.noise, self.level = noise, level
-
-    def get_config(self):
-        return {"sizes": self.sizes, "noise": self.noise, "level": self.level,
-                "activation": self.activation}
+    def __init__(self, sizes, *, noise="masking", level=0.3, activation="sigmoid", tied=False,
+                 loss="bce", optimizer=None, seed=None):
+        checks.one_of("DenoisingAutoencoder", "noise", noise, sorted(NOISES))
+        corruption = make_corruption(noise, level, seed=backend.derive_seed(seed, "corruption"))
+        super().__init__(sizes, activation=activation, tied=tied, loss=loss, optimizer=optimizer,
+                         seed=seed)
+        self.corruption = corruption
+        self.noise, self.level = noise, corruption.level
 
 
 class SparseAutoencoder(DeepAutoencoder):
@@ -144,10 +136,11 @@ class SparseAutoencoder(DeepAutoencoder):
     ----------
     rho : target mean activation in (0, 1). beta : KL weight >= 0. l1 : None or λ₁ >= 0.
     reduction : of the reconstruction loss; default "batch" with KL, "mean" without.
+    activation : default "sigmoid" with KL (required: ρ̂ must lie in (0, 1)), "relu" without.
     """
 
     def __init__(self, sizes, *, rho=0.1, beta=3.0, l1=None, loss="bce", reduction=None,
-                 activation=None, seed=None, **kwargs):
+                 activation=None, optimizer=None, seed=None):
         kl = KLSparsity(rho, beta)   # validates rho and beta
         penalties = [kl] if kl.beta > 0 else []
         if l1 is not None:
@@ -159,13 +152,11 @@ class SparseAutoencoder(DeepAutoencoder):
                              f"activation must be 'sigmoid' (got {activation!r}); use beta=0 "
                              f"with l1=... for ReLU codes")
         reduction = reduction or ("batch" if kl.beta > 0 else "mean")
-        super().__init__(sizes, activation=activation, loss=make_loss(loss, reduction),
-                         penalties=penalties, seed=seed, **kwargs)
+        checks.one_of("SparseAutoencoder", "reduction", reduction, ("batch", "mean"))
+        super().__init__(sizes, activation=activation, loss=loss, optimizer=optimizer, seed=seed)
+        self.loss = make_loss(loss, reduction)
+        self.penalties = penalties
         self.rho, self.beta, self.l1 = kl.rho, kl.beta, l1
-
-    def get_config(self):
-        return {"sizes": self.sizes, "rho": self.rho, "beta": self.beta, "l1": self.l1,
-                "activation": self.activation}
 
     def mean_activation(self, X):
         """ρ̂ over X: the mean code activation per unit, (K,)."""
@@ -179,26 +170,25 @@ class ContractiveAutoencoder(DeepAutoencoder):
     -----
     J = Σ_x [ L(x, g(f(x))) + λ ||J_f(x)||²_F ],  f(x) = σ(xW + b), and for a sigmoid
     encoder ||J_f(x)||²_F = Σ_j (h_j(1 − h_j))² Σ_i W_ij² in closed form; see
-    :class:`autoencoders.ContractivePenalty` for its gradients to W and b.
+    :class:`autoencoders.ContractivePenalty` for its gradients to W and b. The closed
+    form needs no dL/dx, so the encoder still skips that product.
     ``sizes`` must be [input, code] (one sigmoid layer: that is where the closed form holds).
-    The reconstruction is summed over pixels and averaged over the batch.
+    The reconstruction is summed over pixels and averaged over the batch (``reduction=
+    "batch"``, the paper's per-sample objective; "mean" averages over pixels too).
     """
 
-    def __init__(self, sizes, *, lam=0.1, loss="bce", seed=None, **kwargs):
-        sizes = check_sizes(sizes, "ContractiveAutoencoder")
+    def __init__(self, sizes, *, lam=0.1, loss="bce", reduction="batch", optimizer=None,
+                 seed=None):
+        sizes = checks.sizes("ContractiveAutoencoder", sizes)
         if len(sizes) != 2:
             raise ValueError(f"ContractiveAutoencoder: sizes={sizes} must be [input, code]: the "
                              f"closed-form Jacobian norm holds for one sigmoid layer")
-        if not lam >= 0:
-            raise ValueError(f"ContractiveAutoencoder: lam={lam!r} must be >= 0")
-        super().__init__(sizes, activation="sigmoid", loss=make_loss(loss, "batch"), seed=seed,
-                         **kwargs)
-        self.lam = float(lam)
-        self.contractive = ContractivePenalty(self.denses[0], self.lam)
-        self.penalties.append(self.contractive)
-
-    def get_config(self):
-        return {"sizes": self.sizes, "lam": self.lam}
+        checks.one_of("ContractiveAutoencoder", "reduction", reduction, ("batch", "mean"))
+        super().__init__(sizes, activation="sigmoid", loss=loss, optimizer=optimizer, seed=seed)
+        self.loss = make_loss(loss, reduction)
+        self.contractive = ContractivePenalty(self.denses[0], lam)   # validates lam
+        self.lam = self.contractive.lam
+        self.penalties = [self.contractive]
 
     def jacobian_norm(self, X):
         """||J_f(x)||²_F for each row of X, (N,)."""

@@ -1,7 +1,8 @@
-"""Gradient checks of each dense autoencoder's WHOLE objective, w.r.t. every parameter.
+"""Gradient checks of each dense autoencoder's WHOLE objective, w.r.t. every parameter and x.
 
 The objective (reconstruction + penalties, with the noise held fixed by re-seeding) is
-the scalar; its analytic gradient is what ``backward`` accumulates into the grads.
+the scalar; its analytic gradient is what ``backward`` accumulates into the grads (and
+returns as dx when the encoder is asked for it).
 """
 import numpy
 from hypothesis import assume, given, strategies as st
@@ -21,10 +22,32 @@ def data(shape, seed, unit=True):
     return backend.to_device(gen.random(shape) if unit else gen.standard_normal(shape))
 
 
+class FixedTarget:
+    """The model's loss with its target held at ``target``, so J depends on the input x
+    only through the encoder: then ``backward``'s dL/dx is the whole dJ/dx."""
+
+    def __init__(self, loss, target):
+        self.loss, self.target = loss, target
+
+    def forward(self, pred, target):
+        return self.loss.forward(pred, self.target)
+
+    def backward(self):
+        return self.loss.backward()
+
+
 def check_objective(model, x, *, seed=0, rtol=1e-6, atol=1e-8):
-    """check_gradients on J(θ) = c · objective(x); c > 0 random plays the upstream gradient."""
+    """check_gradients on J(θ, x) = c · objective(x); c > 0 random plays the upstream gradient.
+
+    Every parameter is checked, and dx too when nothing random sits between x and the
+    encoder (a corruption's dx̃/dx is not part of backward: training never needs it).
+    """
     model.astype(numpy.float64)
     x = backend.xp.asarray(x, dtype=numpy.float64)
+    check_dx = model.corruption is None
+    if check_dx:
+        model.loss = FixedTarget(model.loss, x.copy())
+        model.encoder.input_grad = True        # off for training; checked here
     params = model.parameters()
     c = float(numpy.random.default_rng(seed + 7).uniform(0.5, 2.0))
 
@@ -36,12 +59,13 @@ def check_objective(model, x, *, seed=0, rtol=1e-6, atol=1e-8):
         p.zero_grad()
     f()
     x_before = x.copy()
-    model.backward()
+    dx = model.backward()
     assert bool(backend.xp.array_equal(x, x_before)), "backward modified the input"
-    analytic = [c * p.grad.copy() for p in params]
-    names = [p.name or f"parameter {i}" for i, p in enumerate(params)]
+    arrays = [p.data for p in params] + ([x] if check_dx else [])
+    analytic = [c * p.grad.copy() for p in params] + ([c * dx] if check_dx else [])
+    names = [p.name or f"parameter {i}" for i, p in enumerate(params)] + ["dx"] * check_dx
     assert len(params) > 0
-    return check_gradients(f, [p.data for p in params], analytic, names, rtol=rtol, atol=atol)
+    return check_gradients(f, arrays, analytic, names, rtol=rtol, atol=atol)
 
 
 @given(b=batches, d=sizes, h=sizes, k=sizes, seed=seeds,

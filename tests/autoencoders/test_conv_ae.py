@@ -4,6 +4,7 @@ from hypothesis import given, settings, strategies as st
 
 from minidl import backend
 from minidl.gradcheck import check_gradients
+from minidl.layers import Sequential
 
 from autoencoders import Autoencoder, ConvAutoencoder
 from autoencoders.conv import ARCHITECTURES, GaussianCorruption
@@ -46,9 +47,9 @@ def test_objective_gradient_every_parameter_and_input(architecture, n, seed):
             # zero biases put ReLU inputs exactly on the kink wherever a receptive field is
             # all zeros; random biases keep every ReLU input away from 0
             p.data = backend.to_device(0.1 * gen.standard_normal(p.shape))
-    x = images(n, seed).astype(numpy.float64)
+    x = images(n, seed, flat=False).astype(numpy.float64)
     target = x.copy()
-    model._enc_layers[model.conv_layers()[0]].input_grad = True  # off for training; dx checked here
+    model.encoder.input_grad = True  # off for training; dx is checked here
 
     def objective():
         return bce_with_logits(model.decoder.forward(model.encoder.forward(x)), target)
@@ -78,15 +79,15 @@ def test_objective_gradient_every_parameter_and_input(architecture, n, seed):
 @pytest.mark.parametrize("architecture", ARCHITECTURES)
 def test_first_conv_skips_the_input_gradient_without_changing_parameter_gradients(architecture):
     """Training asks for no d/dimage: the first conv returns None, every dW is unchanged."""
-    x = images(4, 1)
+    x = images(4, 1, flat=False)
     grads = []
     for input_grad in (False, True):
         model = ConvAutoencoder(architecture, seed=2)
-        first = model._enc_layers[model.conv_layers()[0]]
-        assert first.input_grad is False
-        first.input_grad = input_grad
+        assert model.encoder.layers[0] is model._enc_layers[model.conv_layers()[0]]
+        assert model.encoder.layers[0].input_grad is False   # the Autoencoder's rule
+        model.encoder.input_grad = input_grad
         z = model.decoder.forward(model.encoder.forward(x))
-        dx = model.encoder.backward(model.decoder.backward(z - x.reshape(z.shape)))
+        dx = model.encoder.backward(model.decoder.backward(z - x))
         assert (dx is None) == (not input_grad)
         grads.append([backend.to_host(p.grad) for p in model.parameters()])
     for g_off, g_on in zip(*grads):
@@ -97,13 +98,14 @@ def test_first_conv_skips_the_input_gradient_without_changing_parameter_gradient
 
 def test_training_lowers_the_reconstruction_loss():
     model = ConvAutoencoder("lecture", seed=0)
-    x = images(64, 3)
+    x = images(64, 3, flat=False)
     x = (x > 0.7).astype(numpy.float32)   # sparse binary "digits": learnable quickly
     z = model.decoder.forward(model.encoder.forward(x))
     before = bce_with_logits(z, x)
-    model.fit(x, epochs=3, batch_size=16, seed=0)
+    assert model.fit(x, epochs=3, batch_size=16, seed=0, verbose=0) is model
     after = bce_with_logits(model.decoder.forward(model.encoder.forward(x)), x)
     assert after < before - 0.02
+    assert model.evaluate(x)["loss"] == pytest.approx(after, rel=1e-5)
 
 
 @given(seed=st.integers(0, 2**16), factor=st.sampled_from([0.1, 0.5, 1.0]))
@@ -134,7 +136,7 @@ def test_activation_maximisation_excites_each_filter_and_leaves_no_gradient():
     model = ConvAutoencoder(seed=0)
     for p in model.parameters():
         p.zero_grad()
-    net = model._upto("first")
+    net = Sequential(*model._upto("first"))
     start = model.maximize_activation("first", steps=0, seed=1)
     best = model.maximize_activation("first", steps=15, lr=0.1, seed=1)
     assert best.shape == (16, 1, 28, 28)
@@ -147,10 +149,11 @@ def test_activation_maximisation_excites_each_filter_and_leaves_no_gradient():
     assert (own_channel(best) >= own_channel(start) - 1e-6).all()
     assert own_channel(best).sum() > own_channel(start).sum()
     assert all(float(abs(p.grad).max()) == 0 for p in model.parameters())
+    assert model.encoder.layers[0].input_grad is False   # switched back off afterwards
 
 
 def test_bad_architecture_and_bad_input_are_refused():
-    with pytest.raises(ValueError, match=r"unknown architecture 'vgg'.*lecture"):
+    with pytest.raises(ValueError, match=r"architecture='vgg'.*lecture"):
         ConvAutoencoder("vgg")
     with pytest.raises(ValueError, match=r"\(2, 100\).*\(N, 784\)"):
         ConvAutoencoder(seed=0).encode(backend.xp.zeros((2, 100), dtype=numpy.float32))
@@ -161,7 +164,7 @@ def test_bad_architecture_and_bad_input_are_refused():
 def test_evaluate_reports_the_closed_form_bce_and_chunks_agree():
     model = ConvAutoencoder("lecture", seed=1)
     x = images(5, 2)
-    z = model.decoder.forward(model.encoder.forward(x))
+    z = model.decoder.forward(model.encoder.forward(x.reshape(5, 1, 28, 28))).reshape(5, -1)
     model.chunk_size = 2   # three chunks of 2, 2 and 1 samples
     assert model.evaluate(x)["loss"] == pytest.approx(bce_with_logits(z, x), rel=1e-5)
     xp = backend.get_array_module(z)

@@ -92,17 +92,20 @@ def test_training_reduces_reconstruction_error():
     model = Seq2SeqAutoencoder([1, 8], loss="mse", seed=0)
     before = model.evaluate(X)["loss"]
     history = model.fit(X, epochs=30, batch_size=16, optimizer=Adam(lr=1e-2, clip_norm=1.0),
-                        seed=0, verbose=0)
+                        seed=0, verbose=0).history_
     after = model.evaluate(X)["loss"]
     assert after < 0.3 * before
     assert history.history["loss"][-1] < history.history["loss"][0]
 
 
 def test_bad_arguments_are_refused_with_the_valid_range():
-    for sizes in ([28], [28, 0], "28,64", [28, 2.5]):
-        with pytest.raises(ValueError, match="at least two positive integers"):
+    for sizes, words in (([28], "at least 2 sizes"),
+                         ([28, 0], r"sizes\[1\]=0 must be an integer >= 1"),
+                         ("28,64", "must be a list of layer sizes"),
+                         ([28, 2.5], r"sizes\[1\]=2.5 must be an integer")):
+        with pytest.raises(ValueError, match=words):
             Seq2SeqAutoencoder(sizes)
-    with pytest.raises(ValueError, match="seq_len=0 must be a positive integer"):
+    with pytest.raises(ValueError, match="seq_len=0 must be an integer >= 1"):
         Seq2SeqAutoencoder([28, 64], seq_len=0)
     model = Seq2SeqAutoencoder([28, 8])
     with pytest.raises(ValueError, match=r"\(4, 784\).*X.reshape\(-1, 28, 28\)"):

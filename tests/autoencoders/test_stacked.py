@@ -66,6 +66,7 @@ def test_stacked_objective_gradients_float64(sizes, seed, n):
     check_gradients(lambda: model.objective(X)["loss"], [p.data for p in params],
                     [p.grad.copy() for p in params], [p.name for p in params],
                     rtol=1e-6, atol=1e-8)  # deep sigmoid stacks: gradients down to ~1e-5
+    model.encoder.input_grad = True   # off for training (nothing needs dL/dx); checked here
     check_layer(Sequential(model.encoder, model.decoder), X, seed=seed, atol=1e-8)  # random dy
 
 
@@ -87,7 +88,8 @@ def test_pretraining_then_fine_tuning_lowers_the_loss():
     X = backend.to_device(X, dtype=numpy.float32)
     model = StackedAutoencoder([16, 8, 4], seed=0)
     start = model.evaluate(X)["loss"]
-    model.pretrain(X, epochs=5, batch_size=20)
+    assert model.pretrain(X, epochs=[5, 4], batch_size=20) is model
+    assert [len(u.history_.history["loss"]) for u in model.units] == [5, 4]
     pretrained = model.evaluate(X)["loss"]
     model.fit(X, epochs=5, batch_size=20, seed=0, verbose=0)
     assert model.evaluate(X)["loss"] < pretrained < start
@@ -96,10 +98,18 @@ def test_pretraining_then_fine_tuning_lowers_the_loss():
     assert out.min() >= 0 and out.max() <= 1
 
 
+def test_units_get_derived_seeds_and_only_the_first_layer_skips_dx():
+    model = StackedAutoencoder([6, 5, 4], seed=3)
+    assert [u.get_params()["seed"] for u in model.units] == [
+        backend.derive_seed(3, "unit", i) for i in range(2)]
+    first, second = denses(model.encoder)
+    assert first.input_grad is False and second.input_grad is True
+
+
 def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match="at least 2"):
         StackedAutoencoder([5])
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match=r"sizes\[1\]=0 must be an integer >= 1"):
         StackedAutoencoder([5, 0])
     with pytest.raises(ValueError, match="unit="):
         StackedAutoencoder([5, 3], unit="contractive")

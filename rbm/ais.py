@@ -18,8 +18,8 @@ method its standard error is std(w) / (√M · mean(w)), computed from w / max(w
 """
 import math
 
-from minidl import backend
-from rbm.base import sigmoid_
+from minidl import backend, checks
+from minidl.layers.activations import sigmoid
 
 __all__ = ["log_partition", "beta_schedule", "base_rate_biases"]
 
@@ -31,8 +31,7 @@ def beta_schedule(n_betas):
     10,000 on [0.9, 1] (14,500 in all): equal steps within each segment, steps 10x
     then 100x finer near β = 1 where the distributions change fastest.
     """
-    if not isinstance(n_betas, int) or n_betas < 4:
-        raise ValueError(f"beta_schedule: n_betas={n_betas!r} must be an integer >= 4")
+    n_betas = checks.integer("beta_schedule", "n_betas", n_betas, low=4)
     counts = [max(1, round(n_betas * f)) for f in (500 / 14500, 4000 / 14500)]
     counts.append(max(1, n_betas - 1 - sum(counts)))
     edges = [0.0, 0.5, 0.9, 1.0]
@@ -71,8 +70,9 @@ def log_partition(model, n_chains=100, n_betas=14500, seed=None, *, base_rate_da
         training set); None uses the uniform distribution (b_A = 0).
     """
     _check(model)
-    if not isinstance(n_chains, int) or n_chains < 2:
-        raise ValueError(f"log_partition: n_chains={n_chains!r} must be an integer >= 2")
+    n_chains = checks.integer("log_partition", "n_chains", n_chains, low=2)
+    n_betas = checks.integer("log_partition", "n_betas", n_betas, low=4)
+    seed = None if seed is None else checks.integer("log_partition", "seed", seed, low=0)
     betas = beta_schedule(n_betas)
     gen = backend.rng(seed)
     dtype = model.W.dtype
@@ -81,7 +81,7 @@ def log_partition(model, n_chains=100, n_betas=14500, seed=None, *, base_rate_da
     xp = backend.get_array_module(W)
     b_a = b_a64.astype(dtype)
     db = (b - b_a).astype(dtype)                                      # b − b_A
-    v = _bernoulli(gen, sigmoid_(xp.broadcast_to(b_a, (n_chains, model.n_visible)).copy()))
+    v = _bernoulli(gen, sigmoid(xp.broadcast_to(b_a, (n_chains, model.n_visible)).copy()))
     log_w = xp.zeros(n_chains, dtype=backend.float64)
     for k in range(1, len(betas)):
         prev, beta = betas[k - 1], betas[k]
@@ -91,19 +91,21 @@ def log_partition(model, n_chains=100, n_betas=14500, seed=None, *, base_rate_da
                                            - xp.logaddexp(0.0, prev * a)).sum(axis=1)
         log_w += step
         if k < len(betas) - 1:
-            h = _bernoulli(gen, sigmoid_(a * beta))
+            h = _bernoulli(gen, sigmoid(a * beta))
             va = h @ W.T
             va += b
             va *= beta
             va += (1.0 - beta) * b_a
-            v = _bernoulli(gen, sigmoid_(va))
+            v = _bernoulli(gen, sigmoid(va))
     log_z0 = float(xp.logaddexp(0.0, b_a64).sum()) + model.n_hidden * math.log(2.0)
     return _log_mean_exp_with_stderr(log_w, log_z0)
 
 
 def _bernoulli(gen, p):
-    u = gen.random(p.shape, dtype=p.dtype)
-    return backend.get_array_module(p).less(u, p, out=u)
+    """A binary sample with P(1) = p, on p's device."""
+    xp = backend.get_array_module(p)
+    u = gen.random(p.shape, dtype=p.dtype, xp=xp)
+    return xp.less(u, p, out=u)
 
 
 def _log_mean_exp_with_stderr(log_w, log_z0):

@@ -23,7 +23,8 @@ The likelihood (``log_likelihood``) is defined for binary data only and says so.
 import math
 
 from minidl import backend
-from rbm.base import RBM, sigmoid_
+from minidl.layers.activations import sigmoid
+from rbm.base import RBM
 from rbm.likelihood import log_likelihood, log_sum_exp_states
 
 __all__ = ["BernoulliRBM"]
@@ -36,10 +37,11 @@ class BernoulliRBM(RBM):
     ----------
     n_visible, n_hidden : int >= 1.
     k : Gibbs steps per update (CD-k, or PCD-k with ``persistent=True``).
-    lr, momentum : the default optimizer SGD(lr=0.05, momentum=0.9). Hinton's guide
-        starts momentum at 0.5 and raises it to 0.9; a constant 0.9 is simpler and
-        trains MNIST as well at this learning rate.
-    weight_decay, sparsity_target, hidden, init_std, seed : see :class:`rbm.base.RBM`.
+    optimizer : None (the default SGD(lr=0.05, momentum=0.9)), an Optimizer or a name.
+        Hinton's guide starts momentum at 0.5 and raises it to 0.9; a constant 0.9 is
+        simpler and trains MNIST as well at this learning rate.
+    persistent, hidden, weight_decay, sparsity_target, sparsity_cost, sparsity_decay,
+    init_std, seed : see :class:`rbm.base.RBM`.
 
     Attributes
     ----------
@@ -47,8 +49,7 @@ class BernoulliRBM(RBM):
 
     Examples
     --------
-    >>> rbm = BernoulliRBM(784, 256, k=1, seed=0)
-    >>> rbm.fit(X_binary, epochs=10, batch_size=64)
+    >>> rbm = BernoulliRBM(784, 256, k=1, seed=0).fit(X_binary, epochs=10, batch_size=64)
     >>> features = rbm.transform(X_binary)            # P(h = 1 | v), (N, 256)
     """
 
@@ -68,22 +69,21 @@ class BernoulliRBM(RBM):
                              f"strictly between 0 and 1; binarise first, e.g. X > 0.5 or "
                              f"rng.random(X.shape) < X")
 
-    def mean_v(self, h):
+    def _mean_v(self, h):
         """P(v = 1 | h) = σ(b + hWᵀ).  (B, H) -> (B, D)."""
-        if h.ndim != 2 or h.shape[1] != self.n_hidden:
-            raise ValueError(f"{self!r}.mean_v got hidden states of shape {tuple(h.shape)}: "
-                             f"expected (batch, {self.n_hidden})")
         a = h @ self.W.data.T
         a += self.vbias.data
-        return sigmoid_(a)
+        return sigmoid(a, out=a)
 
-    def _sample_v_from_mean(self, pv):
-        u = self._rng.random(pv.shape, dtype=pv.dtype)
-        return backend.get_array_module(pv).less(u, pv, out=u)      # 1.0 where u < p
+    def _sample_v_from_mean(self, pv, gen=None):
+        gen, xp = gen or self._rng, backend.get_array_module(pv)
+        u = gen.random(pv.shape, dtype=pv.dtype, xp=xp)
+        return xp.less(u, pv, out=u)                                # 1.0 where u < p
 
-    def _random_visible(self, n):
-        return self._sample_v_from_mean(backend.xp.full((n, self.n_visible), 0.5,
-                                                        dtype=self.W.dtype))
+    def _random_visible(self, n, gen):
+        """Uniformly random binary visibles, (n, D): where ``sample`` starts by default."""
+        return self._sample_v_from_mean(self.xp.full((n, self.n_visible), 0.5,
+                                                     dtype=self.W.dtype), gen)
 
     def _free_energy(self, v):
         """F(v) = −vᵀb − Σ_j log Σ_{h_j} exp(h_j a_j).  (B, D) -> (B,)."""
@@ -103,22 +103,6 @@ class BernoulliRBM(RBM):
         self.W.grad -= v.T @ wp                                       # ∂F/∂W = −vᵀp
         self.hbias.grad -= wp.sum(axis=0)                             # ∂F/∂c = −p
         self.vbias.grad -= (v * w).sum(axis=0)                        # ∂F/∂b = −v
-
-    def _add_cd_grad(self, v, ph, v_neg, ph_neg, scale):
-        """The CD gradient of both phases at once (tested against the two-call form).
-
-        One matrix product of the stacked batches instead of two,
-            g_W = [v⁻; v⁺]ᵀ [P(h|v⁻); −P(h|v⁺)] · scale,
-        which halves the passes over the (D, H) gradient on the hot path.
-        """
-        xp = backend.get_array_module(v)
-        b = v_neg.shape[0]
-        P = xp.concatenate([ph_neg, ph])                              # (2B, H)
-        P[:b] *= scale
-        P[b:] *= -scale
-        self.W.grad += xp.concatenate([v_neg, v]).T @ P
-        self.hbias.grad += P.sum(axis=0)
-        self.vbias.grad += scale * (v_neg.sum(axis=0) - v.sum(axis=0))
 
     # --- likelihood -------------------------------------------------------------------------
     def pseudo_likelihood(self, X, seed=None):
@@ -156,7 +140,7 @@ class BernoulliRBM(RBM):
         """
         W, b, c = self._params64()
         xp = backend.get_array_module(W)
-        kw = {} if max_bits is None else {"max_bits": max_bits}
+        kw = {"xp": xp} if max_bits is None else {"xp": xp, "max_bits": max_bits}
         if self.hidden == "binary" and self.n_hidden <= self.n_visible:
             def log_weight(h):
                 return h @ c + xp.logaddexp(0.0, h @ W.T + b).sum(axis=1)

@@ -5,26 +5,18 @@ use it three ways: as a generative model (Gibbs sampling in the top RBM, one dow
 pass), unrolled into a deep autoencoder (Hinton & Salakhutdinov 2006), or as the
 initialisation of a classifier.
 """
-from minidl import backend
+import copy
+
+from minidl import backend, checks
 from minidl.classifier import Classifier
 from minidl.layers import Dense, Sequential, Sigmoid
+from minidl.model import Estimator
+from minidl.optimizers import SGD
 from minidl.pretrain import greedy_pretrain
 
 from rbm.bernoulli import BernoulliRBM
 
 __all__ = ["DBN"]
-
-
-def _check_sizes(sizes):
-    try:
-        sizes = [int(s) for s in sizes]
-    except (TypeError, ValueError):
-        raise ValueError(f"DBN: sizes={sizes!r} must be a list of layer sizes, visible "
-                         f"first, e.g. [784, 500, 500, 2000]") from None
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise ValueError(f"DBN: sizes={sizes!r} must list at least 2 positive sizes, "
-                         f"visible first, e.g. [784, 1000, 500, 250, 30]")
-    return sizes
 
 
 def _dense_from(W, b):
@@ -38,20 +30,21 @@ def _dense_from(W, b):
     return dense
 
 
-class DBN:
+class DBN(Estimator):
     """A stack of Bernoulli RBMs: ``DBN([784, 1000, 500, 250, 30], linear_top=True)``.
 
     Parameters
     ----------
     sizes : [visible, hidden_1, ..., hidden_L], at least two entries.
     linear_top : the top RBM has linear (Gaussian, unit variance) hidden units, the
-        real-valued code of Hinton & Salakhutdinov (2006); trained with ``top_lr``.
-    k, lr, momentum, weight_decay : every RBM's CD-k settings (defaults: the paper's
-        CD-1, lr 0.1, weight cost 2e-4; momentum 0.9).
-    top_lr : learning rate of a linear top RBM (0.001 in the paper).
-    **rbm_kwargs : any other :class:`rbm.BernoulliRBM` keyword, for every RBM
-        (``persistent=True`` for PCD, ``sparsity_target``, ``init_std``, ...).
-    seed : RBM i is seeded with seed + i.
+        real-valued code of Hinton & Salakhutdinov (2006); it trains with ``top_optimizer``.
+    k, persistent, weight_decay, init_std : every RBM's settings (defaults: the paper's
+        CD-1 and weight cost 2e-4).
+    optimizer : every binary RBM's optimizer: None for the paper's SGD(0.1, momentum=0.9),
+        an Optimizer (each RBM gets a copy of its own) or a name.
+    top_optimizer : a linear top RBM's optimizer: None for SGD(0.001, momentum=0.9), the
+        paper's small rate for linear units; an Optimizer or a name.
+    seed : RBM i is seeded with ``backend.derive_seed(seed, "unit", i)``.
 
     Attributes
     ----------
@@ -70,28 +63,42 @@ class DBN:
     untied and fine-tune separately, as in the paper.
     """
 
-    def __init__(self, sizes, *, linear_top=False, k=1, lr=0.1, momentum=0.9,
-                 weight_decay=2e-4, top_lr=0.001, seed=None, **rbm_kwargs):
-        self.sizes = _check_sizes(sizes)
-        self.linear_top, self.seed = bool(linear_top), seed
+    def __init__(self, sizes, *, linear_top=False, k=1, persistent=False, optimizer=None,
+                 top_optimizer=None, weight_decay=2e-4, init_std=0.01, seed=None):
+        self.sizes = checks.sizes("DBN", sizes, minimum=2)
+        self.linear_top = bool(linear_top)
+        self.seed = None if seed is None else checks.integer("DBN", "seed", seed, low=0)
         self.rbms = []
         for i, (n_v, n_h) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
-            top = i == len(self.sizes) - 2
-            linear = top and self.linear_top
+            linear = self.linear_top and i == len(self.sizes) - 2
+            if linear:
+                opt = SGD(0.001, momentum=0.9) if top_optimizer is None else top_optimizer
+            else:
+                opt = SGD(0.1, momentum=0.9) if optimizer is None else optimizer
             self.rbms.append(BernoulliRBM(
-                n_v, n_h, k=k, hidden="linear" if linear else "binary",
-                lr=top_lr if linear else lr, momentum=momentum, weight_decay=weight_decay,
-                seed=None if seed is None else seed + i, **rbm_kwargs))
+                n_v, n_h, k=k, persistent=persistent, hidden="linear" if linear else "binary",
+                optimizer=copy.deepcopy(opt), weight_decay=weight_decay, init_std=init_std,
+                seed=backend.derive_seed(self.seed, "unit", i)))
 
     def pretrain(self, X, *, epochs=10, batch_size=100, verbose=0, seed=None, **fit_kwargs):
         """Greedy phase: fit RBM i on the up-pass of RBMs 0..i-1; returns self.
 
         ``epochs`` and ``batch_size`` may be lists with one value per RBM; other
-        keywords go to every RBM's ``fit``. Histories are in ``rbm.pretrain_history_``.
+        keywords go to every RBM's ``fit``. Each RBM's History is in ``rbm.history_``.
+        RBM i's fit is seeded with ``derive_seed(seed, "unit", i)`` (seed: the DBN's
+        when None).
         """
         greedy_pretrain(self.rbms, X, epochs=epochs, batch_size=batch_size, verbose=verbose,
                         seed=self.seed if seed is None else seed, **fit_kwargs)
         return self
+
+    def fit(self, X, y=None, **kwargs):
+        """``pretrain(X, **kwargs)`` (``y`` is ignored), for scikit-learn pipelines."""
+        return self.pretrain(X, **kwargs)
+
+    def fit_transform(self, X, y=None, **kwargs):
+        """``pretrain(X, **kwargs).transform(X)``."""
+        return self.pretrain(X, **kwargs).transform(X)
 
     def transform(self, X):
         """The up-pass of probabilities: P(h_L | ... P(h_1 | X)).  (N, D) -> (N, sizes[-1])."""
@@ -127,29 +134,45 @@ class DBN:
         head = Dense(self.sizes[-1], n_classes, seed=seed, dtype=self.rbms[-1].W.dtype)
         return Classifier(Sequential(*encoder.layers, head), n_classes=n_classes)
 
-    def sample(self, n, gibbs_steps=1000, init=None):
-        """``n`` fantasies: ``gibbs_steps`` of Gibbs sampling in the top RBM, then one down pass.
+    def sample(self, n, *, steps=None, init=None, seed=None):
+        """``n`` fantasies: ``steps`` Gibbs sweeps in the top RBM (default 1000), one down pass.
 
         The top RBM gives P(h_{L-1} | h_L); each lower RBM maps it down with its
-        P(v | h). Returns visible probabilities (N, sizes[0]). ``init`` optionally
-        starts the top chain from data (N, sizes[0]) passed up first.
+        P(v | h). Returns visible probabilities (n, sizes[0]). ``init`` optionally
+        starts the top chain from data (n, sizes[0]) passed up first; ``seed`` draws
+        from a generator of its own.
         """
-        if gibbs_steps < 1:
-            raise ValueError(f"DBN.sample: gibbs_steps={gibbs_steps!r} must be >= 1")
-        start = None
+        start = init
         if init is not None:
-            start = init
             for rbm in self.rbms[:-1]:
                 start = rbm.transform(start)
-        v = self.rbms[-1].sample(n if init is None else start.shape[0], steps=gibbs_steps,
-                                 init=start)
+        v = self.rbms[-1].sample(n, steps=steps, init=start, seed=seed)
         for rbm in reversed(self.rbms[:-1]):
             v = rbm.mean_v(v)
         return v
 
+    def inverse_transform(self, H):
+        """The down-pass of probabilities from the top code.  (N, sizes[-1]) -> (N, sizes[0])."""
+        for rbm in reversed(self.rbms):
+            H = rbm.mean_v(H)
+        return H
+
+    def get_config(self):
+        """The keywords that shape the stack (JSON-able; optimizer objects are training state)."""
+        return dict(sizes=self.sizes, linear_top=self.linear_top, k=self.rbms[0].k,
+                    persistent=self.rbms[0].persistent,
+                    weight_decay=self.rbms[0].weight_decay, init_std=self.rbms[0].init_std,
+                    seed=self.seed)
+
     def parameters(self):
         """Every RBM's Parameters, bottom first."""
         return [p for rbm in self.rbms for p in rbm.parameters()]
+
+    def to(self, name):
+        """Move every RBM to backend ``name`` ("numpy" or "cupy"); returns self."""
+        for rbm in self.rbms:
+            rbm.to(name)
+        return self
 
     def __repr__(self):
         top = ", linear_top=True" if self.linear_top else ""

@@ -20,7 +20,7 @@ Free-energy gradients, with p = P(h|v) and s = σ:
 """
 import math
 
-from minidl import backend
+from minidl import backend, checks
 from minidl.parameter import Parameter
 from rbm.base import RBM
 from rbm.likelihood import log_likelihood, log_sum_exp_states
@@ -34,30 +34,40 @@ class GaussianBernoulliRBM(RBM):
     Parameters
     ----------
     n_visible, n_hidden : int >= 1.
-    lr : default 0.01 (the guide advises a rate one or two orders of magnitude
-        below the binary RBM's, since Gaussian units have no upper bound).
+    optimizer : None (the default SGD(lr=0.01, momentum=0.9): the guide advises a rate
+        one or two orders of magnitude below the binary RBM's, since Gaussian units have
+        no upper bound), an Optimizer or a name.
     learn_sigma : bool, learn log σ as a Parameter ``log_sigma`` (otherwise it is a
         frozen Parameter holding log 1 = 0).
     sigma_range : (low, high), the safe range σ is clipped into (default (0.1, 10)).
-    Other keywords as :class:`rbm.base.RBM` (k, persistent, momentum, weight_decay, ...).
+    k, persistent, weight_decay, sparsity_target, sparsity_cost, sparsity_decay,
+    init_std, seed : as :class:`rbm.base.RBM`. The hidden units are binary.
 
     Attributes
     ----------
     W (n_visible, n_hidden), vbias (n_visible,), hbias (n_hidden,), log_sigma (n_visible,).
     """
 
-    def __init__(self, n_visible, n_hidden, *, lr=0.01, learn_sigma=False,
-                 sigma_range=(0.1, 10.0), **kwargs):
-        if kwargs.get("hidden", "binary") != "binary":
-            raise ValueError("GaussianBernoulliRBM: hidden must be 'binary' (Gaussian visible "
-                             "and linear hidden units give an unnormalisable model)")
-        lo, hi = sigma_range
-        if not 0 < lo < hi:
+    default_lr = 0.01
+
+    def __init__(self, n_visible, n_hidden, *, k=1, persistent=False, optimizer=None,
+                 weight_decay=0.0, sparsity_target=None, sparsity_cost=0.1,
+                 sparsity_decay=0.9, init_std=0.01, learn_sigma=False,
+                 sigma_range=(0.1, 10.0), seed=None):
+        try:
+            lo, hi = (checks.number("GaussianBernoulliRBM", "sigma_range", s)
+                      for s in sigma_range)
+        except (TypeError, ValueError):
+            lo = hi = None
+        if lo is None or not 0 < lo < hi:
             raise ValueError(f"GaussianBernoulliRBM: sigma_range={sigma_range!r} is invalid, "
-                             f"expected (low, high) with 0 < low < high")
-        super().__init__(n_visible, n_hidden, lr=lr, **kwargs)
-        self.learn_sigma, self.sigma_range = bool(learn_sigma), (float(lo), float(hi))
-        self.log_sigma = Parameter(backend.xp.zeros(n_visible, dtype=backend.float32),
+                             f"expected (low, high) with 0 < low < high, e.g. (0.1, 10.0)")
+        super().__init__(n_visible, n_hidden, k=k, persistent=persistent, hidden="binary",
+                         optimizer=optimizer, weight_decay=weight_decay,
+                         sparsity_target=sparsity_target, sparsity_cost=sparsity_cost,
+                         sparsity_decay=sparsity_decay, init_std=init_std, seed=seed)
+        self.learn_sigma, self.sigma_range = bool(learn_sigma), (lo, hi)
+        self.log_sigma = Parameter(backend.xp.zeros(self.n_visible, dtype=backend.float32),
                                    "log_sigma", frozen=not learn_sigma)
 
     @property
@@ -68,25 +78,24 @@ class GaussianBernoulliRBM(RBM):
     def _visible_term(self, v):
         return v / self.sigma
 
-    def mean_v(self, h):
+    def _mean_v(self, h):
         """E[v | h] = b + σ ⊙ (hWᵀ).  (B, H) -> (B, D)."""
-        if h.ndim != 2 or h.shape[1] != self.n_hidden:
-            raise ValueError(f"{self!r}.mean_v got hidden states of shape {tuple(h.shape)}: "
-                             f"expected (batch, {self.n_hidden})")
         m = h @ self.W.data.T
         m *= self.sigma
         m += self.vbias.data
         return m
 
-    def _sample_v_from_mean(self, mv):
-        noise = self._rng.normal(mv.shape, dtype=mv.dtype)
+    def _sample_v_from_mean(self, mv, gen=None):
+        gen = gen or self._rng
+        noise = gen.normal(mv.shape, dtype=mv.dtype, xp=backend.get_array_module(mv))
         noise *= self.sigma
         noise += mv
         return noise
 
-    def _random_visible(self, n):
-        return self._sample_v_from_mean(backend.xp.zeros((n, self.n_visible), self.W.dtype)
-                                        + self.vbias.data)
+    def _random_visible(self, n, gen):
+        """v ~ N(b, σ²), (n, D): where ``sample`` starts by default."""
+        return self._sample_v_from_mean(self.xp.zeros((n, self.n_visible), self.W.dtype)
+                                        + self.vbias.data, gen)
 
     def _check_binary(self, v, where):
         """Densities of real-valued data: any finite values are fine."""
@@ -133,7 +142,7 @@ class GaussianBernoulliRBM(RBM):
                       for p in (self.W, self.vbias, self.hbias, self.log_sigma))
         xp = backend.get_array_module(W)
         s = xp.exp(z)
-        kw = {} if max_bits is None else {"max_bits": max_bits}
+        kw = {"xp": xp} if max_bits is None else {"xp": xp, "max_bits": max_bits}
 
         def log_weight(h):
             m = h @ W.T
@@ -146,5 +155,7 @@ class GaussianBernoulliRBM(RBM):
         return log_likelihood(self, X, log_z)
 
     def get_config(self):
-        return dict(super().get_config(), learn_sigma=self.learn_sigma,
-                    sigma_range=list(self.sigma_range))
+        config = dict(super().get_config(), learn_sigma=self.learn_sigma,
+                      sigma_range=list(self.sigma_range))
+        del config["hidden"]                      # always binary: not a keyword here
+        return config

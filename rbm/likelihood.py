@@ -27,15 +27,17 @@ def binary_states(n, start, stop, xp, dtype=backend.float64):
     return ((index >> xp.arange(n, dtype=xp.int64)[None, :]) & 1).astype(dtype)
 
 
-def log_sum_exp_states(n, log_weight, *, max_bits=MAX_EXACT_BITS, who="log_partition_exact"):
+def log_sum_exp_states(n, log_weight, *, xp, max_bits=MAX_EXACT_BITS,
+                       who="log_partition_exact"):
     """log Σ_s exp(log_weight(S)) over all 2^n binary states s, in chunks of 2^12.
 
-    ``log_weight`` maps a (chunk, n) float64 array of states to (chunk,) log-weights.
+    ``log_weight`` maps a (chunk, n) float64 array of states to (chunk,) log-weights;
+    ``xp`` is the model's array module (the states are made there).
     """
     if n > max_bits:
         raise ValueError(f"{who}: enumerating 2^{n} states is too slow (limit 2^{max_bits}); "
                          f"estimate log Z with rbm.ais.log_partition(model, ...) instead")
-    xp, total, chunk = backend.xp, -math.inf, 1 << _CHUNK_BITS
+    total, chunk = -math.inf, 1 << _CHUNK_BITS
     for start in range(0, 2 ** n, chunk):
         values = log_weight(binary_states(n, start, min(start + chunk, 2 ** n), xp))
         top = float(values.max())

@@ -43,3 +43,47 @@ def randomise(model, seed, scale=1.0):
 def binary_data(n, d, seed):
     return backend.to_device((numpy.random.default_rng(seed).random((n, d)) < 0.5)
                              .astype(numpy.float32))
+
+
+def conditionals(model):
+    """P(h | v) over all states (2^D, 2^H) and P(v | h) (2^H, 2^D), from the joint."""
+    p, _ = joint(model)
+    return p / p.sum(axis=1, keepdims=True), (p / p.sum(axis=0, keepdims=True)).T
+
+
+def gibbs_distribution(model, V, k):
+    """Exact distribution of v after k sweeps v → h → v started at each row of V: (len(V), 2^D).
+
+    One sweep is the transition matrix T[v, v'] = Σ_h P(h | v) P(v' | h); k sweeps are T^k.
+    """
+    p_h_v, p_v_h = conditionals(model)
+    T = p_h_v @ p_v_h
+    index = (V @ (2 ** numpy.arange(V.shape[1] - 1, -1, -1))).astype(int)   # row of states()
+    start = numpy.eye(2 ** V.shape[1])[index]
+    return start @ numpy.linalg.matrix_power(T, k)
+
+
+def free_energy_grad_expectations(model, dist):
+    """E[∂F/∂θ] for (W, b, c) when v has distribution ``dist`` (2^D,) over states():
+
+    ∂F/∂W = −v P(h|v)ᵀ, ∂F/∂b = −v, ∂F/∂c = −P(h|v)  (binary hidden units).
+    """
+    W, b, c = params(model)
+    S = states(model.n_visible)
+    ph = 1 / (1 + numpy.exp(-(S @ W + c)))
+    return [-(S.T * dist) @ ph, -dist @ S, -dist @ ph]
+
+
+def cd_expected_gradient(model, V, k):
+    """The expectation of the CD-k estimate over a batch V: E_data[∂F] − E_{T^k}[∂F].
+
+    k = None gives the exact gradient (the chain's stationary distribution, p(v)).
+    """
+    data = [free_energy_grad_expectations(model, row) for row in numpy.eye(2 ** V.shape[1])
+            [(V @ (2 ** numpy.arange(V.shape[1] - 1, -1, -1))).astype(int)]]
+    data = [numpy.mean([d[i] for d in data], axis=0) for i in range(3)]
+    if k is None:
+        neg = free_energy_grad_expectations(model, joint(model)[0].sum(axis=1))
+    else:
+        neg = free_energy_grad_expectations(model, gibbs_distribution(model, V, k).mean(axis=0))
+    return [d - n for d, n in zip(data, neg)]

@@ -129,8 +129,8 @@ def test_pretrain_uses_the_paper_units_and_lowers_reconstruction_error():
 
 @given(sizes=widths, seed=seeds, n=st.integers(1, 4))
 def test_samples_are_probabilities_and_reproducible(sizes, seed, n):
-    a = host(DBN(sizes, seed=seed).sample(n, gibbs_steps=3))
-    b = host(DBN(sizes, seed=seed).sample(n, gibbs_steps=3))
+    a = host(DBN(sizes, seed=seed).sample(n, steps=3))
+    b = host(DBN(sizes, seed=seed).sample(n, steps=3))
     assert a.shape == (n, sizes[0]) and a.min() >= 0 and a.max() <= 1
     numpy.testing.assert_array_equal(a, b)
 
@@ -138,12 +138,14 @@ def test_samples_are_probabilities_and_reproducible(sizes, seed, n):
 def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match="at least 2"):
         DBN([784])
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match=r"sizes\[1\]=-3 must be an integer >= 1"):
         DBN([784, -3])
     dbn = DBN([5, 3], seed=0)
     with pytest.raises(ValueError, match=r"expected \(batch, 5\)"):
         dbn.transform(images(2, 4, 0))
     with pytest.raises(ValueError, match=r"expected \(batch, 5\)"):
         dbn.pretrain(images(2, 6, 0), epochs=1, batch_size=2)
-    with pytest.raises(ValueError, match="gibbs_steps"):
-        dbn.sample(2, gibbs_steps=0)
+    with pytest.raises(ValueError, match="steps=-1"):
+        dbn.sample(2, steps=-1)
+    with pytest.raises(ValueError, match="init has 3 rows but n=2"):
+        dbn.sample(2, init=images(3, 5, 0))

@@ -56,6 +56,12 @@ class Result:
         print(c.line(), flush=True)
         return c.passed
 
+    def report(self):
+        """Print every metric as ``name: value``, the console twin of the index's table."""
+        for key, value in self.metrics.items():
+            print(f"{key}: {value:.4g}" if isinstance(value, float) else f"{key}: {value}")
+        return self
+
     @property
     def ok(self):
         """True when every claim held (an example without claims is not ok)."""
@@ -99,19 +105,48 @@ def out_path(args, name):
     return os.path.join(args.out, f"{name}.png")
 
 
+_JUDGES = {}
+
+
 def digit_judge(X, y, *, seed=0, epochs=8):
     """A small MLP classifier (784-256-10, ReLU, Adam) trained on the real digits (X, y).
 
     Examples use it as a referee: "a classifier recognises 90% of the reconstructions",
     "samples cover 8 of the 10 classes". Returns a fitted
     :class:`minidl.classifier.Classifier`; ``judge.predict(images)`` gives labels.
+    The judge of the same (X, y, seed, epochs) is trained once per process and shared
+    (the gallery runs many examples in one worker); treat it as read-only.
     """
+    import hashlib
+
     from minidl import layers
     from minidl.classifier import Classifier
     from minidl.optimizers import Adam
+    key = (hashlib.blake2b(backend.to_host(X).tobytes(), digest_size=16).hexdigest(),
+           hashlib.blake2b(backend.to_host(y).tobytes(), digest_size=16).hexdigest(),
+           seed, epochs, backend.current())
+    if key in _JUDGES:
+        return _JUDGES[key]
     n_classes = int(y.max()) + 1
     net = layers.Sequential(layers.Dense(X.shape[1], 256, init="he", seed=seed), layers.ReLU(),
                             layers.Dense(256, n_classes, seed=seed + 1))
     judge = Classifier(net, n_classes=n_classes)
     judge.fit(X, y, epochs=epochs, batch_size=64, optimizer=Adam(lr=1e-3), seed=seed, verbose=0)
+    _JUDGES[key] = judge
     return judge
+
+
+def recognised(judge, images, labels):
+    """Fraction of ``images`` that ``judge`` labels as ``labels`` (e.g. reconstructions of
+    test digits, judged against the digits' true classes)."""
+    import numpy
+    predicted = backend.to_host(judge.predict(images))
+    return float(numpy.mean(predicted == numpy.asarray(labels)))
+
+
+def live_units(H, tol=1e-2):
+    """Boolean mask over the K units of codes H (N, K): True where the unit's activation
+    varies across the N inputs (std > ``tol``). A dead unit (a ReLU that never fires, a
+    sigmoid stuck at 0 or 1, a k-sparse unit never among the top k) carries nothing."""
+    import numpy
+    return numpy.asarray(backend.to_host(H)).std(axis=0) > tol

@@ -4,6 +4,8 @@
 the first two principal axes. The autoencoder's map separates the digits better; a
 linear probe on the 2-D codes puts a number on it.
 
+Claim: a linear classifier on the autoencoder's 2-D codes beats one on PCA's 2-D codes.
+
     python -m examples.ae_codes_2d [--epochs 10] [--seed 0] [--full]
 """
 from minidl import backend, datasets, metrics, viz
@@ -28,15 +30,18 @@ def main(argv=None):
     codes = {"autoencoder": (backend.to_host(model.encode(X)),
                              backend.to_host(model.encode(X_test))),
              "PCA": (pca.transform(X), pca.transform(X_test))}
-    result = Result()
+    result, acc = Result(), {}
     for name, (Z, Z_test) in codes.items():
         slug = "ae" if name == "autoencoder" else "pca"
+        acc[name] = metrics.linear_probe(Z, y, Z_test, y_test, seed=args.seed)
         result.add_figure(viz.codes_2d(Z_test, y_test, out_path(args, f"codes_2d_{slug}"),
-                                       title=f"{name}: 2-D codes of the test digits"),
+                                       title=f"{name}: 2-D codes of the test digits "
+                                             f"(linear probe {acc[name]:.2f})"),
                           f"Test digits mapped to 2-D by the {name}, coloured by their label.")
-        acc = metrics.linear_probe(Z, y, Z_test, y_test, seed=args.seed)
-        result.metrics[f"linear-probe test accuracy on 2-D {name} codes"] = acc
-        print(f"{name}: linear probe accuracy {acc:.3f}")
+        result.metrics[f"linear-probe test accuracy on 2-D {name} codes"] = acc[name]
+    result.report()
+    result.claim("a linear probe on the 2-D autoencoder codes beats one on 2-D PCA "
+                 "(test accuracy)", acc["autoencoder"], ">", acc["PCA"])
     return result
 
 

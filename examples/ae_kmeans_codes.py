@@ -1,11 +1,22 @@
 """k-means on autoencoder codes vs on pixels vs on PCA.
 
-Cluster the test digits into 10 groups three ways: on the raw 784 pixels, on 32 principal
-components, and on the 32-unit codes of a 784-256-64-32 autoencoder. Matched to the true
-labels (Hungarian matching), each clustering gets an accuracy, and an NMI. The figure shows
-the autoencoder's cluster centres decoded back into images.
+Cluster the test digits into 10 groups: on the raw 784 pixels, on 10 principal
+components, and on the 10-unit codes of a 784-256-64-10 autoencoder (ReLU hidden layers,
+linear code). Matched to the true labels (Hungarian matching), each clustering gets an
+accuracy, and an NMI. The codes are compared by direction (each code scaled to unit
+length, "spherical" k-means): a code's length mostly says how much ink a digit has, its
+direction which digit it is. Scaling the pixels the same way does not help them (we
+report it too), so the gain is the autoencoder's, not the normalisation's.
 
-    python -m examples.ae_kmeans_codes [--epochs 8] [--seed 0] [--full]
+This is why the lecture clusters codes rather than pixels (and why DEC, Xie et al. 2016,
+starts from an autoencoder's codes: 0.81 against 0.53 for pixels on full MNIST, after
+long training). In our quick setting the margin is smaller and varies from seed to
+seed (we measured 0.55 to 0.66 against 0.54 over three seeds).
+
+Claim: k-means on the autoencoder's codes matches the digit classes better than k-means
+on the pixels (clustering accuracy).
+
+    python -m examples.ae_kmeans_codes [--epochs 15] [--seed 0] [--full]
 """
 import numpy
 
@@ -16,35 +27,45 @@ import autoencoders as ae
 from examples._common import Result, out_path, parse_args
 
 TITLE = "k-means on autoencoder codes, pixels and PCA"
+CODE = 10
+
+
+def unit_length(Z):
+    return Z / numpy.maximum(numpy.linalg.norm(Z, axis=1, keepdims=True), 1e-12)
 
 
 def main(argv=None):
-    args = parse_args(__doc__, argv, epochs=8, full_epochs=50)
-    epochs = args.epochs
+    args = parse_args(__doc__, argv, epochs=15, full_epochs=50)
     X, _ = datasets.load(args.dataset, "train")
     X_test, y_test = datasets.load(args.dataset, "test")
     shape = datasets.image_shape(args.dataset)
-    model = ae.DeepAutoencoder([X.shape[1], 256, 64, 32], activation="relu", code_activation=None,
-                               seed=args.seed)
-    model.fit(X, epochs=epochs, batch_size=64, optimizer=Adam(lr=2e-3), seed=args.seed,
+    model = ae.DeepAutoencoder([X.shape[1], 256, 64, CODE], activation="relu",
+                               code_activation=None, seed=args.seed)
+    model.fit(X, epochs=args.epochs, batch_size=64, optimizer=Adam(lr=2e-3), seed=args.seed,
               verbose=0)
+    codes = backend.to_host(model.encode(X_test))
     spaces = {"pixels": X_test,
-              "PCA-32": metrics.PCA(32).fit(X).transform(X_test),
-              "AE-32 codes": backend.to_host(model.encode(X_test))}
-    result, centres = Result(), None
-    n_init = 10 if args.full else 3
+              "pixels scaled to unit length": unit_length(X_test),
+              f"PCA-{CODE}": metrics.PCA(CODE).fit(X).transform(X_test),
+              f"AE-{CODE} codes scaled to unit length": unit_length(codes)}
+    result, acc, labels = Result(), {}, {}
     for name, Z in spaces.items():
-        c, labels = metrics.kmeans(Z, 10, n_init=n_init, seed=args.seed)
-        result.metrics[f"k-means accuracy, {name}"] = metrics.clustering_accuracy(y_test, labels)
-        result.metrics[f"k-means NMI, {name}"] = metrics.nmi(y_test, labels)
-        centres = c
-    images = backend.to_host(model.decode(numpy.asarray(centres, dtype=numpy.float32)))
+        _, labels[name] = metrics.kmeans(Z, 10, n_init=5, seed=args.seed)
+        acc[name] = metrics.clustering_accuracy(y_test, labels[name])
+        result.metrics[f"k-means accuracy, {name}"] = acc[name]
+        result.metrics[f"k-means NMI, {name}"] = metrics.nmi(y_test, labels[name])
+    ours = f"AE-{CODE} codes scaled to unit length"
+    centres = numpy.stack([codes[labels[ours] == j].mean(axis=0) for j in range(10)
+                           if numpy.any(labels[ours] == j)])
+    images = backend.to_host(model.decode(centres.astype(numpy.float32)))
     result.add_figure(viz.image_grid(images, out_path(args, "kmeans_ae_centres"), shape=shape,
-                                     ncols=10, title="k-means centres in code space, decoded"),
-                      "The 10 k-means centres found in the autoencoder's code space, decoded "
-                      "back into images.")
-    for key, value in result.metrics.items():
-        print(f"{key}: {value:.3f}")
+                                     ncols=10, title="k-means clusters in code space, decoded"),
+                      f"The mean code of each of the 10 clusters found in the autoencoder's code "
+                      f"space, decoded back into an image (clustering accuracy {acc[ours]:.2f}, "
+                      f"pixels {acc['pixels']:.2f}).")
+    result.report()
+    result.claim("k-means on autoencoder codes beats k-means on pixels (clustering accuracy)",
+                 acc[ours], ">", max(acc["pixels"], acc["pixels scaled to unit length"]))
     return result
 
 

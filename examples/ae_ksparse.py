@@ -1,46 +1,80 @@
-"""k-sparse autoencoders (Makhzani & Frey 2013): filters for several k.
+"""k-sparse autoencoders (Makhzani & Frey 2013): what the sparsity level k does to the filters.
 
-A linear code of which only the k largest units per digit are kept (and back-propagated
-through), tied weights, squared error; k is lowered from 100 to its target over the first
-half of training. Small k gives local, stroke-like filters; large k gives global,
-PCA-like ones (the paper's Figure 1). A linear probe on the alpha*k-sparse features
-measures how useful they are (the paper: 1.35% error with 1000 units, k = 25, full MNIST).
+A linear code h = xW + b of which only the k largest units per digit are kept (and
+back-propagated through), tied weights, squared error; k is lowered from 100 to its
+target over the first half of training. As the paper's Figure 1 and Section 4.1 put it,
+a large k (70) reconstructs each digit from many units, so each can stay a local,
+stroke-like part; as k decreases the digit must be rebuilt from a few units, so the
+features become global, and at k = 10 they look like whole digits. Our quick setting,
+256 units and 10 epochs on 4,000 digits, is far from the paper's 1,000 units on full
+MNIST: the k = 10 filters are already digit templates, but the k = 70 ones are still
+noisy parts rather than clean strokes, and a measure of "locality" (the share of a
+filter's weight in its strongest pixels, or its correlation with the class means) did
+not separate the two in our runs -- so we show the filters and claim no number for it.
+
+Dead units: a unit that is never among the k largest for any training digit gets no
+gradient and never changes. The paper's remedy is the schedule: start with a large k
+(100) so that every unit takes part, and lower it over the first half of training. We
+train k = 10 with and without it and count the dead. The figures draw only live units,
+most used first.
+
+Claims: k = 70 reconstructs better than k = 10 (more units per digit), and the k
+schedule leaves fewer dead units at k = 10 than training at k = 10 from the start.
 
     python -m examples.ae_ksparse [--epochs 10] [--seed 0] [--full]
 """
-from minidl import backend, datasets, metrics, viz
+import numpy
+
+from minidl import backend, datasets, viz
 from minidl.optimizers import Adam
 
 import autoencoders as ae
 from examples._common import Result, out_path, parse_args
 
-TITLE = "k-sparse autoencoder filters"
+TITLE = "k-sparse autoencoders: the sparsity level k, and dead units"
+RUNS = {"k=10": dict(k=10), "k=70": dict(k=70), "k=10, no schedule": dict(k=10, k_start=None)}
+
+
+def top_k_usage(model, X, k):
+    """How many digits of X select each unit among their k largest: (K,) ints."""
+    dense = model.denses[0]
+    h = X @ backend.to_host(dense.W.data) + backend.to_host(dense.b.data)   # (N, K)
+    kth = -numpy.partition(-h, k - 1, axis=1)[:, k - 1:k]
+    return (h >= kth).sum(axis=0)
 
 
 def main(argv=None):
     args = parse_args(__doc__, argv, epochs=10, full_epochs=100)
-    epochs = args.epochs
     n_hidden = 1000 if args.full else 256
-    X, y = datasets.load(args.dataset, "train")
-    X_test, y_test = datasets.load(args.dataset, "test")
+    X, _ = datasets.load(args.dataset, "train")
+    X_test, _ = datasets.load(args.dataset, "test")
     shape = datasets.image_shape(args.dataset)
-    result = Result()
-    for k in (10, 25, 70):
-        model = ae.KSparseAutoencoder([X.shape[1], n_hidden], k=k, alpha=3, seed=args.seed)
-        model.fit(X, epochs=epochs, batch_size=64, optimizer=Adam(lr=1e-3), seed=args.seed,
+    result, dead, mse = Result(), {}, {}
+    for name, options in RUNS.items():
+        k = options["k"]
+        model = ae.KSparseAutoencoder([X.shape[1], n_hidden], alpha=3, seed=args.seed,
+                                      **options)
+        model.fit(X, epochs=args.epochs, batch_size=64, optimizer=Adam(lr=1e-3), seed=args.seed,
                   verbose=0)
-        result.add_figure(viz.filters(backend.to_host(model.denses[0].W.data),
-                                      out_path(args, f"ksparse_filters_k{k}"), shape=shape, n=50,
-                                      title=f"k = {k} of {n_hidden}"),
-                          f"50 filters of a {n_hidden}-unit k-sparse autoencoder with k = {k}.")
-        result.metrics[f"k={k}: test MSE per pixel"] = model.evaluate(X_test)["recon"]
-        if k == 25:
-            acc = metrics.linear_probe(backend.to_host(model.encode(X)), y,
-                                       backend.to_host(model.encode(X_test)), y_test,
-                                       seed=args.seed)
-            result.metrics["k=25: linear-probe test error on alpha*k features"] = 1.0 - acc
-    for key, value in result.metrics.items():
-        print(f"{key}: {value:.4f}")
+        W = backend.to_host(model.denses[0].W.data)
+        usage = top_k_usage(model, X, k)
+        live = numpy.flatnonzero(usage > 0)
+        dead[name] = n_hidden - len(live)
+        mse[name] = model.evaluate(X_test)["recon"]
+        result.metrics[f"{name}: test MSE per pixel"] = mse[name]
+        result.metrics[f"{name}: dead units of {n_hidden}"] = dead[name]
+        order = live[numpy.argsort(-usage[live], kind="stable")]
+        slug = name.replace("=", "").replace(", no schedule", "_no_schedule")
+        result.add_figure(viz.filters(W[:, order], out_path(args, f"ksparse_filters_{slug}"),
+                                      shape=shape, n=50, title=f"{name} ({n_hidden} units)"),
+                          f"The 50 most used filters of a {n_hidden}-unit k-sparse autoencoder, "
+                          f"{name}; {dead[name]} units are dead (never among the top k) and "
+                          f"not drawn.")
+    result.report()
+    result.claim("a larger k reconstructs better: test MSE per pixel, k = 70 vs k = 10",
+                 mse["k=70"], "<", mse["k=10"])
+    result.claim("the k schedule keeps units alive: dead units at k = 10, with vs without it",
+                 dead["k=10"], "<", dead["k=10, no schedule"])
     return result
 
 

@@ -3,13 +3,18 @@
 The Keras tutorials' denoising conv AE: every training digit is corrupted with
 Gaussian noise of std 0.5 and clipped back to [0, 1],
     x̃ = clip(x + 0.5 ε, 0, 1),  ε ~ N(0, I),
-and the network learns to output the clean x (Vincent et al. 2008).
+and the network learns to output the clean x (Vincent et al. 2008). The baseline is the
+same conv AE trained on clean digits only: it has learnt to copy what it sees, noise
+included, so it restores less.
 
 Quick mode (Adam, lr 3e-3, batch 32) trains the lecture's small conv AE (code 8x4x4)
 for 3 epochs on 3,000 digits. --full trains the keras.io tutorial's model -- two
 conv32 + max-pool blocks down to 32x7x7, two stride-2 transposed convolutions back
 up, a 3x3 conv to one channel of logits -- for 50 epochs (Adam lr 1e-3, batch 128)
 on the whole training split.
+
+Claims (PSNR against the clean test digits): the denoising conv AE's output beats the
+plain conv AE's output for the same noisy input, and beats the noisy input itself.
 
     python -m examples.conv_denoising [--epochs 3] [--seed 0] [--out gallery] [--full]
 """
@@ -28,25 +33,39 @@ def main(argv=None):
     X_test, _ = datasets.load(args.dataset, "test")
     shape = datasets.image_shape(args.dataset)
     X = X if args.full else X[:3000]
-
     architecture = "keras" if args.full else "lecture"
-    model = ConvAutoencoder(architecture, noise_factor=0.5, seed=args.seed)
-    model.fit(X, epochs=args.epochs, batch_size=128 if args.full else 32,
-              optimizer=Adam(1e-3 if args.full else 3e-3), seed=args.seed, verbose=0)
+    fit = dict(epochs=args.epochs, batch_size=128 if args.full else 32, seed=args.seed,
+               verbose=0)
+    lr = 1e-3 if args.full else 3e-3
+
+    denoising = ConvAutoencoder(architecture, noise_factor=0.5, seed=args.seed)
+    plain = ConvAutoencoder(architecture, seed=args.seed)
+    denoising.fit(X, optimizer=Adam(lr), **fit)
+    plain.fit(X, optimizer=Adam(lr), **fit)
 
     clean = X_test[:500]
-    noisy = backend.to_host(model.corruption(backend.to_device(clean)))  # the same noise
-    restored = backend.to_host(model.reconstruct(noisy))
+    noisy = backend.to_host(denoising.corruption(backend.to_device(clean)))  # the same noise
+    restored = backend.to_host(denoising.reconstruct(noisy))
+    copied = backend.to_host(plain.reconstruct(noisy))
+    psnr = {"noisy input": metrics.psnr(clean, noisy),
+            "denoising conv AE": metrics.psnr(clean, restored),
+            "plain conv AE": metrics.psnr(clean, copied)}
     result = Result()
-    result.add_figure(viz.rows([noisy, clean, restored], ["noisy", "clean", "restored"],
+    result.add_figure(viz.rows([noisy, clean, restored, copied],
+                               ["noisy", "clean", "denoising AE", "plain AE"],
                                out_path(args, "conv_denoising"), shape=shape,
                                title="denoising conv AE (noise std 0.5, clipped)"),
-                      "Test digits with Gaussian noise of std 0.5 (top), the clean digits "
-                      "(middle) and the denoising conv autoencoder's output (bottom).")
-    result.metrics.update({
-        "PSNR noisy vs clean (dB)": metrics.psnr(noisy, clean),
-        "PSNR restored vs clean (dB)": metrics.psnr(restored, clean),
-        "epochs": args.epochs, "architecture": architecture})
+                      f"Test digits with Gaussian noise of std 0.5, the clean digits, the "
+                      f"denoising conv autoencoder's output ({psnr['denoising conv AE']:.1f} dB) "
+                      f"and the plain conv autoencoder's output for the same noisy input "
+                      f"({psnr['plain conv AE']:.1f} dB).")
+    result.metrics.update({f"PSNR vs clean (dB), {k}": v for k, v in psnr.items()})
+    result.metrics.update({"epochs": args.epochs, "architecture": architecture})
+    result.report()
+    result.claim("the denoising conv AE restores noisy digits better than a plain conv AE "
+                 "(PSNR, dB)", psnr["denoising conv AE"], ">", psnr["plain conv AE"])
+    result.claim("the denoising conv AE's output is cleaner than its noisy input (PSNR, dB)",
+                 psnr["denoising conv AE"], ">", psnr["noisy input"])
     return result
 
 

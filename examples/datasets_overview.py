@@ -9,6 +9,10 @@ disk (nothing is downloaded here).
     python -m examples.datasets_overview [--out gallery] [--full]
 
 --epochs and --dataset are not used: nothing is trained.
+
+Claims (what the other examples rely on): every image lies in [0, 1]; the digit sets are
+roughly balanced (the smallest class holds at least half of its 1/10 share); and
+bars-and-stripes holds all 2·2⁴ − 2 = 30 distinct patterns, each once.
 """
 import numpy
 
@@ -42,13 +46,13 @@ def show(args, name, result):
     result.add_figure(path, CAPTIONS[name])
     result.metrics[f"{name} train / test size"] = f"{len(X)} / {n_test}"
     result.metrics[f"{name} classes"] = int(len(numpy.unique(y)))
+    return X, y
 
 
 def main(argv=None):
     args = parse_args(__doc__, argv, epochs=1)
     result = Result()
-    for name in ("mnist-5k", "digits", "bars-and-stripes"):
-        show(args, name, result)
+    data = {name: show(args, name, result) for name in ("mnist-5k", "digits", "bars-and-stripes")}
     if args.full:
         for name in ("mnist", "fashion-mnist"):
             try:
@@ -56,8 +60,21 @@ def main(argv=None):
             except FileNotFoundError as err:
                 print(f"skipping {name}: {err}")
                 result.notes += f"{name} skipped: its files are not on disk. "
-    for key, value in result.metrics.items():
-        print(f"{key}: {value}")
+    result.report()
+    result.claim("every image lies in [0, 1]: largest pixel value",
+                 max(float(X.max()) for X, _ in data.values()), "<=", 1.0)
+    result.claim("every image lies in [0, 1]: smallest pixel value",
+                 min(float(X.min()) for X, _ in data.values()), ">=", 0.0)
+    for name in ("mnist-5k", "digits"):
+        share = numpy.bincount(data[name][1]).min() / len(data[name][1])
+        result.claim(f"{name}: the smallest class's share of the training images (balanced: "
+                     f"at least half of 1/10)", share, ">=", 0.05)
+    bars = data["bars-and-stripes"][0]
+    distinct = len(numpy.unique(bars, axis=0))
+    result.claim("bars-and-stripes: distinct 4x4 patterns (all 2·2⁴ − 2 = 30)", distinct,
+                 ">=", 30)
+    result.claim("bars-and-stripes: patterns stored, each once (no more than the distinct "
+                 "ones)", len(bars), "<=", distinct)
     return result
 
 

@@ -6,12 +6,17 @@ A deep belief net 784-256-64-2 (linear top units) is pretrained greedily with CD
 unrolled into a 784-256-64-2-64-256-784 autoencoder (decoder = transposed weights,
 untied) and fine-tuned with backprop on the cross-entropy. Its 2-D codes of the test
 digits are plotted next to the first two principal components: the deep codes separate
-the classes far better than the linear projection.
+the classes better than the linear projection. We measure "separate" with the
+accuracy of a 5-nearest-neighbour classifier on the 2-D codes (fitted on the training
+codes, scored on the test codes): the better the classes are separated in the plane,
+the more often a test digit's neighbours share its label.
 
     python -m examples.dbn_codes_2d [--epochs 5] [--seed 0] [--out gallery] [--full]
 
 --full: the paper's 784-1000-500-250-2 with 20 pretraining and 50 fine-tuning epochs.
 """
+import numpy
+
 from minidl import backend, datasets, metrics, viz
 from minidl.optimizers import Adam
 from autoencoders import Autoencoder
@@ -22,9 +27,20 @@ from examples._common import Result, out_path, parse_args
 TITLE = "Deep autoencoder (DBN-pretrained) 2-D codes vs PCA"
 
 
+def knn_accuracy(Z_train, y_train, Z_test, y_test, k=5):
+    """Test accuracy of a k-nearest-neighbour vote in the code space (Euclidean)."""
+    d = (Z_test ** 2).sum(1)[:, None] - 2 * Z_test @ Z_train.T + (Z_train ** 2).sum(1)
+    # d: squared distances, (N_test, N_train)
+    nearest = y_train[numpy.argsort(d, axis=1)[:, :k]]                      # (N_test, k)
+    votes = numpy.stack([(nearest == c).sum(axis=1) for c in range(int(y_train.max()) + 1)])
+    return float((votes.argmax(axis=0) == y_test).mean())
+
+
 def main(argv=None):
     args = parse_args(__doc__, argv, epochs=5)
-    X, _ = datasets.load(args.dataset, "train")
+    if args.full and args.dataset == "mnist-5k":
+        args.dataset = "mnist"                  # full MNIST (see ../shared/tools/full-mnist)
+    X, y = datasets.load(args.dataset, "train")
     X_test, y_test = datasets.load(args.dataset, "test")
     sizes = [X.shape[1], 1000, 500, 250, 2] if args.full else [X.shape[1], 256, 64, 2]
     pre_epochs, tune_epochs = (20, 50) if args.full else (args.epochs, 2 * args.epochs)
@@ -32,14 +48,21 @@ def main(argv=None):
     dbn = DBN(sizes, linear_top=True, seed=args.seed)
     dbn.pretrain(X, epochs=pre_epochs, batch_size=100, seed=args.seed)
     ae = Autoencoder(*dbn.unroll())
-    history = ae.fit(X, epochs=tune_epochs, batch_size=100, optimizer=Adam(1e-3),
-                     seed=args.seed, verbose=0)
-    Z = backend.to_host(ae.encode(X_test))
-    Z_pca = metrics.PCA(2).fit(X).transform(X_test)
+    history = ae.fit(X, epochs=tune_epochs, batch_size=50, optimizer=Adam(3e-3),
+                     seed=args.seed, verbose=0).history_
+    Z, Z_train = backend.to_host(ae.encode(X_test)), backend.to_host(ae.encode(X))
+    pca = metrics.PCA(2).fit(X)
+    Z_pca, Z_pca_train = pca.transform(X_test), pca.transform(X)
+    knn_ae = knn_accuracy(Z_train, y, Z, y_test)
+    knn_pca = knn_accuracy(Z_pca_train, y, Z_pca, y_test)
 
     result = Result()
     result.metrics["test BCE (mean per pixel), deep AE"] = round(ae.evaluate(X_test)["loss"], 4)
     result.metrics["fine-tuning epochs"] = len(history.history["loss"])
+    result.metrics["5-NN test accuracy on 2-D codes: deep AE"] = round(knn_ae, 4)
+    result.metrics["5-NN test accuracy on 2-D codes: PCA"] = round(knn_pca, 4)
+    result.claim("the deep AE's 2-D codes separate the digits better than PCA's first two "
+                 "components (5-NN test accuracy in the plane)", knn_ae, ">", knn_pca)
     result.add_figure(viz.codes_2d(Z, y_test, out_path(args, "dbn_codes_2d"),
                                    title=f"deep autoencoder {sizes}"),
                       "2-D codes of the test digits from the DBN-pretrained, fine-tuned deep "
@@ -47,6 +70,7 @@ def main(argv=None):
     result.add_figure(viz.codes_2d(Z_pca, y_test, out_path(args, "dbn_codes_2d_pca"),
                                    title="PCA, first two components"),
                       "The same digits projected on the first two principal components.")
+    result.report()
     return result
 
 

@@ -45,9 +45,11 @@ class Callback:
 
 
 class History(Callback):
-    """Per-epoch metrics: ``history.history["loss"]`` is a list with one float per epoch.
+    """Per-epoch metrics: ``history["loss"]`` (or ``history.history["loss"]``) is a list
+    with one float per epoch.
 
-    ``history.epoch`` lists the epoch numbers (from 0); ``fit`` returns this object.
+    ``history.epoch`` lists the epoch numbers (from 0); ``training.fit`` returns this
+    object and a model's ``fit`` keeps it in ``model.history_``.
     """
 
     def __init__(self):
@@ -62,6 +64,14 @@ class History(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.record(epoch, logs or {})
+
+    def __getitem__(self, name):
+        if name not in self.history:
+            raise KeyError(f"History has no metric {name!r}; recorded: {sorted(self.history)}")
+        return self.history[name]
+
+    def __contains__(self, name):
+        return name in self.history
 
     def __repr__(self):
         return f"History(epochs={len(self.epoch)}, metrics={sorted(self.history)})"

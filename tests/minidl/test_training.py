@@ -121,6 +121,9 @@ def test_epoch_metric_is_the_sample_weighted_mean(seed, n, batch_size):
     X = numpy.random.default_rng(seed).standard_normal((n, 2)).astype(numpy.float32)
     history = fit(Recorder(), X, epochs=2, batch_size=batch_size, seed=seed, verbose=0)
     assert isinstance(history, History) and history.epoch == [0, 1]
+    assert history["m"] is history.history["m"] and "m" in history and "nope" not in history
+    with pytest.raises(KeyError, match="recorded"):
+        history["nope"]
     numpy.testing.assert_allclose(history.history["m"], [X[:, 0].mean()] * 2, rtol=1e-4,
                                   atol=1e-6)
 

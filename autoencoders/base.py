@@ -26,7 +26,7 @@ Every public method checks its input first (no rows, NaN/inf, values beyond the 
 float range, and pixels outside [0, 1] when they are the target of a BCE loss), so a bad
 array is refused with a message before any weight moves, never turned into NaN.
 """
-from minidl import backend
+from minidl import backend, checks
 from minidl.layers.base import Layer
 from minidl.model import Model
 
@@ -303,10 +303,9 @@ class Autoencoder(Model):
         ``minidl.training.fit`` calls this hook on X and X_val before any weight moves,
         so ``training.fit(model, X)`` refuses the same data as ``model.fit(X)``.
         """
-        if not self.outputs_logits:
-            return
-        low, high = float(x.min()), float(x.max())
-        if low < 0.0 or high > 1.0:
+        bad = checks.outside_unit_interval(x) if self.outputs_logits else None
+        if bad is not None:
+            low, high = bad
             raise ValueError(f"{type(self).__name__}.{where}: {name} has values in "
                              f"[{low:g}, {high:g}] but the BCE loss needs targets in "
                              f"[0, 1]: scale the data (e.g. X / 255 for 8-bit pixels) or "

@@ -73,7 +73,8 @@ def parse_args(description, argv=None, *, epochs, full_epochs=None, dataset="mni
     """The flags every example takes: --epochs --seed --backend --dataset --out --full.
 
     ``epochs`` is the quick default and ``full_epochs`` the default under --full; an
-    explicit --epochs always wins.
+    explicit --epochs always wins. Likewise ``dataset`` is the quick default, and --full
+    switches the bundled "mnist-5k" to the full "mnist" unless --dataset is given.
 
     ``extra(parser)`` may add the example's own flags. Switches the backend and
     creates the output folder before returning.
@@ -84,7 +85,8 @@ def parse_args(description, argv=None, *, epochs, full_epochs=None, dataset="mni
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--backend", choices=["numpy", "cupy"], default=backend.current(),
                         help="array backend (default: $MINIDL_BACKEND or numpy)")
-    parser.add_argument("--dataset", default=dataset, help=f"dataset name (default {dataset})")
+    parser.add_argument("--dataset", default=None,
+                        help=f"dataset name (default {dataset}; 'mnist' with --full)")
     parser.add_argument("--out", default="gallery", help="folder for figures (default gallery/)")
     parser.add_argument("--full", action="store_true",
                         help="paper-scale settings (full MNIST when present, more epochs)")
@@ -95,6 +97,8 @@ def parse_args(description, argv=None, *, epochs, full_epochs=None, dataset="mni
         args.epochs = full_epochs if (args.full and full_epochs) else epochs
     if args.epochs < 1:
         parser.error(f"--epochs must be at least 1, got {args.epochs}")
+    if args.dataset is None:
+        args.dataset = "mnist" if (args.full and dataset == "mnist-5k") else dataset
     backend.use(args.backend)
     os.makedirs(args.out, exist_ok=True)
     return args

@@ -78,8 +78,6 @@ def gaussian_fit_kl(Z):
 
 def main(argv=None):
     args = parse_args(__doc__, argv, epochs=4, full_epochs=50)
-    if args.full and args.dataset == "mnist-5k":
-        args.dataset = "mnist"
     X, y = datasets.load(args.dataset, "train")
     X_test, y_test = datasets.load(args.dataset, "test")
     shape = datasets.image_shape(args.dataset)

@@ -47,8 +47,6 @@ def traversal(model, x, dims, values):
 
 def main(argv=None):
     args = parse_args(__doc__, argv, epochs=4, full_epochs=50)
-    if args.full and args.dataset == "mnist-5k":
-        args.dataset = "mnist"
     X, _ = datasets.load(args.dataset, "train")
     X_test, _ = datasets.load(args.dataset, "test")
     shape = datasets.image_shape(args.dataset)

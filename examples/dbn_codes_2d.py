@@ -38,8 +38,6 @@ def knn_accuracy(Z_train, y_train, Z_test, y_test, k=5):
 
 def main(argv=None):
     args = parse_args(__doc__, argv, epochs=5)
-    if args.full and args.dataset == "mnist-5k":
-        args.dataset = "mnist"                  # full MNIST (see ../shared/tools/full-mnist)
     X, y = datasets.load(args.dataset, "train")
     X_test, y_test = datasets.load(args.dataset, "test")
     sizes = [X.shape[1], 1000, 500, 250, 2] if args.full else [X.shape[1], 256, 64, 2]

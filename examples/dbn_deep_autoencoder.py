@@ -36,8 +36,6 @@ def squared_error(X, X_hat):
 
 def main(argv=None):
     args = parse_args(__doc__, argv, epochs=5)
-    if args.full and args.dataset == "mnist-5k":
-        args.dataset = "mnist"                  # full MNIST (see ../shared/tools/full-mnist)
     X, _ = datasets.load(args.dataset, "train")
     X_test, _ = datasets.load(args.dataset, "test")
     sizes = [X.shape[1], 1000, 500, 250, 30] if args.full else [X.shape[1], 256, 64, 10]

@@ -38,8 +38,6 @@ N_SAMPLES = 100
 
 def main(argv=None):
     args = parse_args(__doc__, argv, epochs=8, full_epochs=30)
-    if args.full and args.dataset == "mnist-5k":
-        args.dataset = "mnist"                  # full MNIST (see ../shared/tools/full-mnist)
     X, y = datasets.load(args.dataset, "train")
     sizes = [X.shape[1], 500, 500] if args.full else [X.shape[1], 256, 256]
     steps = 1000 if args.full else 20

@@ -48,7 +48,7 @@ def train(X, rule, *, epochs, lr, batch_size, seed, pc1):
 
 def main(argv=None):
     args = parse_args(__doc__, argv, epochs=20, full_epochs=2)
-    X, _ = datasets.load("mnist" if args.full and args.dataset == "mnist-5k" else args.dataset,
+    X, _ = datasets.load(args.dataset,
                          "train")
     pca = metrics.PCA(2).fit(X)
     X = backend.to_device(X - pca.mean_.astype(X.dtype))                    # centred digits

@@ -49,8 +49,6 @@ def pass_through(reconstruct, X, noise):
 
 def main(argv=None):
     args = parse_args(__doc__, argv, epochs=5, full_epochs=50)
-    if args.full and args.dataset == "mnist-5k":
-        args.dataset = "mnist"
     X, _ = datasets.load(args.dataset, "train")
     X_test, _ = datasets.load(args.dataset, "test")
     X = X if args.full else X[:2000]

@@ -41,7 +41,7 @@ def random_network(activation, init, seed):
 
 def main(argv=None):
     args = parse_args(__doc__, argv, epochs=8, full_epochs=20)
-    name = "mnist" if args.full and args.dataset == "mnist-5k" else args.dataset
+    name = args.dataset
     X, y = datasets.load(name, "train")
     X_test, y_test = datasets.load(name, "test")
 

@@ -61,8 +61,6 @@ class FirstEpochWeights(Callback):
 
 def main(argv=None):
     args = parse_args(__doc__, argv, epochs=8, full_epochs=30)
-    if args.full and args.dataset == "mnist-5k":
-        args.dataset = "mnist"                  # full MNIST (see ../shared/tools/full-mnist)
     X, _ = datasets.load(args.dataset, "train")
     X_test, _ = datasets.load(args.dataset, "test")
     X, X_test = (X > 0.5).astype(numpy.float32), (X_test > 0.5).astype(numpy.float32)

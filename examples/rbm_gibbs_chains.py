@@ -78,8 +78,6 @@ def chains_from_noise(rbm, shown, seed):
 
 def main(argv=None):
     args = parse_args(__doc__, argv, epochs=15, full_epochs=30)
-    if args.full and args.dataset == "mnist-5k":
-        args.dataset = "mnist"                  # full MNIST (see ../shared/tools/full-mnist)
     X, y = datasets.load(args.dataset, "train")
     X = (X > 0.5).astype(numpy.float32)
     shape = datasets.image_shape(args.dataset)

@@ -23,8 +23,6 @@ TITLE = "RBM features + linear probe vs raw pixels"
 
 def main(argv=None):
     args = parse_args(__doc__, argv, epochs=10, full_epochs=30)
-    if args.full and args.dataset == "mnist-5k":
-        args.dataset = "mnist"                  # full MNIST (see ../shared/tools/full-mnist)
     X, y = datasets.load(args.dataset, "train")
     X_test, y_test = datasets.load(args.dataset, "test")
     rbm = BernoulliRBM(X.shape[1], 500 if args.full else 256, k=1,

@@ -47,8 +47,6 @@ def probe_then_finetune(network, X, y, X_test, y_test, epochs, seed):
 
 def main(argv=None):
     args = parse_args(__doc__, argv, epochs=3)
-    if args.full and args.dataset == "mnist-5k":
-        args.dataset = "mnist"                  # full MNIST (see ../shared/tools/full-mnist)
     X, y = datasets.load(args.dataset, "train")
     X_test, y_test = datasets.load(args.dataset, "test")
     sizes = [X.shape[1], 500, 500, 2000] if args.full else [X.shape[1], 256, 128]

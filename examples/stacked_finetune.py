@@ -54,7 +54,7 @@ def fine_tune(network, X, y, seed):
 def main(argv=None):
     args = parse_args(__doc__, argv, epochs=5, full_epochs=20, extra=lambda p: p.add_argument(
         "--labels", type=int, default=None, help="labelled training digits (default 500)"))
-    name = "mnist" if args.full and args.dataset == "mnist-5k" else args.dataset
+    name = args.dataset
     X, y = datasets.load(name, "train")
     X_test, y_test = datasets.load(name, "test")
     n_labels = args.labels or (1000 if args.full else 500)

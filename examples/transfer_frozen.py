@@ -71,7 +71,7 @@ def few_labels(y, per_class, seed):
 def main(argv=None):
     args = parse_args(__doc__, argv, epochs=3, full_epochs=5, extra=lambda p: p.add_argument(
         "--labels", type=int, default=10, help="labelled target digits per class (default 10)"))
-    name = "mnist" if args.full and args.dataset == "mnist-5k" else args.dataset
+    name = args.dataset
     X, y = datasets.load(name, "train")
     X_test, y_test = datasets.load(name, "test")
     source, target, target_test = y < 5, y >= 5, y_test >= 5

@@ -17,7 +17,7 @@ import numbers
 
 from minidl import backend
 
-__all__ = ["integer", "positive_int", "number", "one_of", "sizes", "samples", "finite_array"]
+__all__ = ["integer", "positive_int", "number", "one_of", "sizes", "samples", "outside_unit_interval", "finite_array"]
 
 
 def integer(owner, name, value, *, low=None):
@@ -126,3 +126,14 @@ def finite_array(owner, X, *, name="X", dtype=None):
                              f"{xp.dtype(dtype).name}'s largest {limit:.3g}, so they would "
                              f"become inf; rescale the data (e.g. standardise it)")
     return X
+
+
+def outside_unit_interval(x):
+    """``(min, max)`` of array ``x`` when some value lies outside [0, 1], else None.
+
+    The data rule of Bernoulli units and of BCE targets; each caller words its own error.
+    """
+    if x.size == 0:
+        return None
+    low, high = float(x.min()), float(x.max())
+    return (low, high) if (low < 0.0 or high > 1.0) else None

@@ -22,7 +22,7 @@ The likelihood (``log_likelihood``) is defined for binary data only and says so.
 """
 import math
 
-from minidl import backend
+from minidl import backend, checks
 from minidl.layers.activations import sigmoid
 from rbm.base import RBM
 from rbm.likelihood import log_likelihood, log_sum_exp_states
@@ -55,13 +55,12 @@ class BernoulliRBM(RBM):
 
     # --- the visible side ----------------------------------------------------------------
     def _check_values(self, v, where):
-        if v.size:
-            lo, hi = float(v.min()), float(v.max())
-            if lo < 0 or hi > 1:
-                raise ValueError(f"{self!r}.{where}: a Bernoulli RBM needs data in [0, 1] "
-                                 f"(values in between count as probabilities), got values "
-                                 f"in [{lo:g}, {hi:g}]; rescale (e.g. X / 255) or use "
-                                 f"GaussianBernoulliRBM for real-valued data")
+        bad = checks.outside_unit_interval(v)
+        if bad is not None:
+            raise ValueError(f"{self!r}.{where}: a Bernoulli RBM needs data in [0, 1] "
+                             f"(values in between count as probabilities), got values "
+                             f"in [{bad[0]:g}, {bad[1]:g}]; rescale (e.g. X / 255) or use "
+                             f"GaussianBernoulliRBM for real-valued data")
 
     def _check_binary(self, v, where):
         if not bool(((v == 0) | (v == 1)).all()):

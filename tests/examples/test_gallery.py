@@ -194,3 +194,13 @@ def test_full_switches_the_default_epochs_but_an_explicit_value_wins(tmp_path):
     assert parse_args("d", ["--out", out, "--full", "--epochs", "8"], epochs=8,
                       full_epochs=50).epochs == 8
     assert parse_args("d", ["--out", out, "--full"], epochs=8).epochs == 8
+
+
+def test_full_switches_the_bundled_digits_to_full_mnist_but_an_explicit_dataset_wins(tmp_path):
+    from examples._common import parse_args
+    out = str(tmp_path)
+    assert parse_args("d", ["--out", out], epochs=1).dataset == "mnist-5k"
+    assert parse_args("d", ["--out", out, "--full"], epochs=1).dataset == "mnist"
+    assert parse_args("d", ["--out", out, "--full", "--dataset", "mnist-5k"],
+                      epochs=1).dataset == "mnist-5k"
+    assert parse_args("d", ["--out", out, "--full"], epochs=1, dataset="digits").dataset == "digits"

@@ -149,3 +149,10 @@ def test_finite_array_refuses_float64_beyond_the_target_dtype(xp):
 def test_finite_array_ignores_integer_data():
     labels = numpy.array([0, 3, 9])
     assert checks.finite_array("O", labels) is labels
+
+
+def test_outside_unit_interval_reports_the_range_only_when_it_is_broken():
+    assert checks.outside_unit_interval(numpy.array([0.0, 0.5, 1.0])) is None
+    assert checks.outside_unit_interval(numpy.zeros((0, 3))) is None
+    assert checks.outside_unit_interval(numpy.array([0.2, 255.0])) == (0.2, 255.0)
+    assert checks.outside_unit_interval(numpy.array([-0.5, 0.7])) == (-0.5, 0.7)

@@ -1,5 +1,9 @@
 """Speed benchmarks: minidl against PyTorch (and scikit-learn), side by side.
 
+Also ``python -m benchmarks --papers [--quick] [--rows 1,2] [--resume]``: the papers
+table on full MNIST (:mod:`benchmarks.papers`), and ``python -m benchmarks --render``:
+the README's generated tables from the JSON results.
+
 Run ``python -m benchmarks [--quick] [--only NAME ...] [--out FILE.json] [--repeat N]``.
 
 A benchmark module is ``benchmarks/bench_<topic>.py`` with a list

@@ -18,6 +18,7 @@ import sys
 import time
 
 from benchmarks._side import MARKER
+from benchmarks.papers.common import machine
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -176,7 +177,8 @@ def _meta(args):
     return {"started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "quick": args.quick, "repeat": args.repeat, "threads": args.threads,
             "python": platform.python_version(), "platform": platform.platform(),
-            "machine": platform.machine(), "cpu_count": os.cpu_count()}
+            "machine": platform.machine(), "cpu_count": os.cpu_count(),
+            "machine_info": machine()}
 
 
 def _default_out():
@@ -204,6 +206,13 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if "--papers" in argv:      # the papers table: benchmarks/papers/runner.py
+        from benchmarks.papers.runner import main as papers_main
+        return papers_main(argv)
+    if "--render" in argv:      # README tables from the JSON: benchmarks/papers/render.py
+        from benchmarks.papers.render import main as render_main
+        return render_main(argv)
     args = parse_args(argv)
     if args.from_dir:
         benchmarks = discover(args.from_dir, package="")

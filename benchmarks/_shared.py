@@ -37,6 +37,7 @@ def summary(times, loss=None, warmup=1, **numbers):
 def timed_fit(model, X, *, epochs, batch_size, optimizer, synchronize=None):
     """Train a minidl model with ``fit`` and return (epoch times, history)."""
     from minidl.callbacks import Callback
+    from minidl.training import fit
 
     class EpochTimer(Callback):
         def on_train_begin(self, logs=None):
@@ -48,8 +49,9 @@ def timed_fit(model, X, *, epochs, batch_size, optimizer, synchronize=None):
             self.marks.append(time.perf_counter())
 
     timer = EpochTimer()
-    history = model.fit(X, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
-                        callbacks=[timer], seed=0, verbose=0)
+    # training.fit returns the History (a model's own fit returns the model itself)
+    history = fit(model, X, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
+                  callbacks=[timer], seed=0, verbose=0)
     return [b - a for a, b in zip(timer.marks, timer.marks[1:])], history
 
 

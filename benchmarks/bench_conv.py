@@ -18,6 +18,11 @@ output_padding 1, and its last max-pool ceil_mode, the same sizes as Keras "same
 Figure of merit: the median epoch time after a warm-up epoch (quick: 2,048 samples,
 two timed epochs). The issue's target is minidl <= 1.5x PyTorch CPU eager on 2 cores.
 Where a GPU is lent, ``conv_ae_keras_gpu`` times the keras model there.
+
+Two more entries time minidl against itself on the lecture model, to show what a speed
+path buys: ``conv_fast_paths`` (``minidl.layers.fastconv`` on, the default, against the
+readable layer code) and ``conv_skip_first_dx`` (the first conv skipping its unused
+input gradient, the default, against computing it).
 """
 from benchmarks._shared import mnist_pixels, summary, timed_fit, torch_reconstruction_epochs
 
@@ -36,20 +41,35 @@ def _record(times, loss, warmup, n, **extra):
 
 
 # --- minidl ---------------------------------------------------------------------------
-def _minidl(quick, backend_name, architecture):
+def _minidl(quick, backend_name, architecture, *, fast=True, first_dx=False):
+    """``fast``: fastconv's speed paths (else the readable layer code); ``first_dx``: the
+    first conv computes the input gradient that training never uses."""
     from minidl import backend
+    from minidl.layers import fastconv
     from minidl.optimizers import Adam
     from autoencoders import ConvAutoencoder
 
     backend.use(backend_name)
+    fastconv.enabled = fast
     sync = backend.xp.cuda.Stream.null.synchronize if backend_name == "cupy" else None
     n, warmup, timed = _sizes(quick)
     model = ConvAutoencoder(architecture, seed=0)
+    if first_dx:  # the model sets it False on the encoder; True makes its first conv pay
+        model.encoder.input_grad = True
     if backend_name != "numpy":
         model.to(backend_name)
     times, history = timed_fit(model, backend.to_device(mnist_pixels(n)), epochs=warmup + timed,
                                batch_size=BATCH, optimizer=Adam(LR), synchronize=sync)
+    history = getattr(history, "history_", history)  # fit returns the model since issue 14
     return _record(times, history.history["loss"][-1], warmup, n)
+
+
+def conv_ae_lecture_readable(quick):
+    return _minidl(quick, "numpy", "lecture", fast=False)
+
+
+def conv_ae_lecture_first_dx(quick):
+    return _minidl(quick, "numpy", "lecture", first_dx=True)
 
 
 def conv_ae_minidl(quick):
@@ -126,6 +146,18 @@ BENCHMARKS = [
          sides={"minidl": "benchmarks.bench_conv:conv_ae_lecture_minidl",
                 "torch": "benchmarks.bench_conv:conv_ae_lecture_torch"},
          baseline="torch", target=1.5),
+    dict(name="conv_fast_paths",
+         description="the lecture's conv autoencoder: minidl.layers.fastconv on (default) "
+                     "against the readable layer code (fastconv.enabled = False)",
+         sides={"minidl": "benchmarks.bench_conv:conv_ae_lecture_minidl",
+                "readable": "benchmarks.bench_conv:conv_ae_lecture_readable"},
+         baseline="readable", target=None),
+    dict(name="conv_skip_first_dx",
+         description="the lecture's conv autoencoder: first conv skips dL/dx (default) "
+                     "against computing it",
+         sides={"minidl": "benchmarks.bench_conv:conv_ae_lecture_minidl",
+                "first_dx": "benchmarks.bench_conv:conv_ae_lecture_first_dx"},
+         baseline="first_dx", target=None),
     dict(name="conv_ae_keras_gpu",
          description="the same model on a GPU: minidl on CuPy against PyTorch CUDA",
          sides={"minidl": "benchmarks.bench_conv:conv_ae_minidl_cupy",

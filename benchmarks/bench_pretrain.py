@@ -122,13 +122,14 @@ def _probe_then_finetune(network, X, y, X_test, y_test, epochs):
 
 def semi_supervised(quick):
     import numpy
+    from minidl.optimizers import SGD
     from rbm import DBN
 
     X, y, X_test, y_test = _data(quick)
     sizes = [784, 256, 128] if quick else [784, 500, 500, 2000]
     start = time.perf_counter()
-    dbn = DBN(sizes, lr=0.05, seed=0).pretrain(X, epochs=3 if quick else 20, batch_size=64,
-                                               seed=0)
+    dbn = DBN(sizes, optimizer=SGD(0.05, momentum=0.9), seed=0).pretrain(
+        X, epochs=3 if quick else 20, batch_size=64, seed=0)
     seconds = time.perf_counter() - start
     order = numpy.random.default_rng(0).permutation(len(X))
     out = {}

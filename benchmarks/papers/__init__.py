@@ -1,0 +1,21 @@
+"""Reproducing the papers: one command, one JSON per row, a generated README table.
+
+    python -m benchmarks --papers [--quick] [--rows 6,1,7] [--resume]
+    python -m benchmarks --render
+
+=====  =========================================================  ==========================
+row    experiment                                                 module
+=====  =========================================================  ==========================
+1, 2   Keras-tutorial dense AEs, minidl vs PyTorch                rows_ae + sides
+3      the lecture's conv AE 16-8-8                               rows_ae
+4      Hinton & Salakhutdinov 2006 deep AE vs PCA-30              rows_rbm
+5      DBN 784-500-500-2000 classifier                            rows_rbm
+6      RBM CD-1 / CD-25, AIS (Salakhutdinov & Murray 2008)        rows_rbm (diagnose_rbm)
+7      k-sparse AE + linear probe (Makhzani & Frey 2013)          rows_ae
+8      VAE 784-400-20, minidl vs PyTorch                          rows_ae + sides
+9      PCA-30 and K-means, checked against scikit-learn           rows_ae
+=====  =========================================================  ==========================
+
+``common`` (data, scales, machine, atomic JSON), ``stages`` (resume), ``verdict``
+(met / missed), ``runner`` (the command), ``render`` (the README tables).
+"""

@@ -1,0 +1,182 @@
+"""Rows 1, 2, 3, 7, 8 and 9 of the papers table: autoencoders and the baselines.
+
+Each ``row_<n>(ctx)`` returns ``{"results": [outcome, ...], "recipe": str, "details": {}}``;
+``ctx`` (see :mod:`benchmarks.papers.runner`) gives the scale, the data, the stages
+and ``ctx.sides(name)``, which runs the minidl and PyTorch sides of
+:mod:`benchmarks.papers.sides` in their own processes.
+"""
+import numpy
+
+from benchmarks.papers.verdict import outcome
+
+KERAS = "Chollet, 'Building Autoencoders in Keras' (Keras blog, 2016; updated text)"
+
+
+def _sides_row(ctx, name, label, metric, paper, target, torch_within):
+    sides = ctx.stages.value("sides", lambda: ctx.sides(name))
+    m, t = sides.get("minidl", {}), sides.get("torch", {})
+    res = outcome(label, metric, m.get("value"), paper=paper[0], source=paper[1],
+                  target=target, pytorch=t.get("value"), torch_within=torch_within,
+                  note=paper[2] if len(paper) > 2 else "")
+    return res, sides
+
+
+def row_1(ctx):
+    from benchmarks.papers.sides import SETTINGS
+    epochs, batch = SETTINGS["ae_784_32"][ctx.scale]
+    res, sides = _sides_row(
+        ctx, "ae_784_32", "784-32-784 AE", "test BCE / pixel",
+        (0.09, KERAS + ": 'about 0.09' with Adam; 0.11 with Adadelta in the 2016 text"),
+        ("<=", 0.09), 0.03)
+    return {"results": [res], "details": sides, "recipe": (
+        f"784-32 ReLU code, logits + BCE (sigmoid output), Glorot init, Adam 1e-3, batch "
+        f"{batch}, {epochs} epochs on all training digits (the tutorial's fixed count, so "
+        f"no early stopping); both sides in their own process")}
+
+
+def row_2(ctx):
+    from benchmarks.papers.sides import SETTINGS
+    epochs, batch = SETTINGS["ae_deep"][ctx.scale]
+    res, sides = _sides_row(
+        ctx, "ae_deep", "784-128-64-32 deep AE", "test BCE / pixel",
+        (0.08, KERAS + ": 0.097 in the 2016 text, about 0.08 in the updated one"),
+        ("<=", 0.08), 0.03)
+    return {"results": [res], "details": sides, "recipe": (
+        f"784-128-64-32-64-128-784 ReLU, logits + BCE, Adam 1e-3, batch {batch}, {epochs} "
+        f"epochs on all training digits; both sides in their own process")}
+
+
+def row_8(ctx):
+    from benchmarks.papers.sides import SETTINGS
+    epochs, batch = SETTINGS["vae"][ctx.scale]
+    res, sides = _sides_row(
+        ctx, "vae", "VAE 784-400-20", "test −ELBO (nats)",
+        (100.0, "Kingma & Welling 2014, Fig. 2 (MNIST, N_z = 20; read off the curve: about "
+                "100 nats after ~10^8 training samples)"), None, None)
+    return {"results": [res], "details": sides, "recipe": (
+        f"Gaussian encoder 784-400(ReLU)-2x20, Bernoulli decoder 20-400(ReLU)-784, one "
+        f"sample of z, Adam 1e-3, batch {batch}, {epochs} epochs on all training digits "
+        f"(the paper: Adagrad, 500 hidden tanh units, far longer); −ELBO of the test set "
+        f"with one sample of z; both sides in their own process")}
+
+
+ROW3 = {"full": (50, 128), "quick": (2, 128), "tiny": (1, 128)}
+
+
+def row_3(ctx):
+    import autoencoders as ae
+    from minidl.optimizers import Adam
+    from minidl.training import fit
+    epochs, batch = ROW3[ctx.scale]
+    data = ctx.data()
+
+    def train(model):
+        h = fit(model, data.X_all, epochs=epochs, batch_size=batch, optimizer=Adam(1e-3), seed=0,
+                verbose=ctx.verbose)
+        return {"final_train_loss": h.history["loss"][-1], "epochs": len(h.epoch)}
+
+    model, info = ctx.stages.model("conv_ae", ae.ConvAutoencoder("lecture", seed=0), train)
+    value = ctx.stages.value("test", lambda: float(model.evaluate(data.X_test)["recon"]))
+    res = outcome("conv AE 16-8-8", "test BCE / pixel", value, paper=0.094,
+                  source=KERAS + ": 'converges to a loss of 0.094'", target=("<=", 0.094))
+    return {"results": [res], "details": info, "recipe": (
+        f"the lecture's conv AE (Conv 16-8-8 3x3 + ReLU + max-pool 2, mirrored with "
+        f"up-sampling; logits + BCE), Adam 1e-3, batch {batch}, {epochs} epochs on all "
+        f"training digits")}
+
+
+ROW7 = {"full": dict(epochs=30, hidden=1000, probe_epochs=30),
+        "quick": dict(epochs=4, hidden=1000, probe_epochs=10),
+        "tiny": dict(epochs=1, hidden=200, probe_epochs=2)}
+
+
+def row_7(ctx):
+    import autoencoders as ae
+    from minidl import backend, metrics
+    from minidl.callbacks import EarlyStopping
+    from minidl.optimizers import Adam
+    s, data = ROW7[ctx.scale], ctx.data()
+
+    def train(model):
+        stop = EarlyStopping("val_loss", patience=5, restore_best_weights=True)
+        model.fit(data.X, epochs=s["epochs"], batch_size=64, optimizer=Adam(1e-3), seed=0,
+                  validation_data=data.X_val, callbacks=[stop], verbose=ctx.verbose)
+        return {"best_epoch": stop.best_epoch, "best_val_loss": stop.best}
+
+    model = ae.KSparseAutoencoder([784, s["hidden"]], k=25, alpha=3, seed=0)
+    model, info = ctx.stages.model("ksparse", model, train)
+
+    def probe():
+        Z, Z_test = (backend.to_host(model.encode(X)) for X in (data.X_all, data.X_test))
+        return 100 * (1 - metrics.linear_probe(Z, data.y_all, Z_test, data.y_test,
+                                               epochs=s["probe_epochs"], seed=0))
+    error = ctx.stages.value("probe", probe)
+    res = outcome(f"k-sparse AE {s['hidden']} hidden, k = 25", "probe test error %", error,
+                  paper=1.35, source="Makhzani & Frey 2013, Table 1 (k = 25, 1000 units; "
+                  "logistic regression on the features, before fine-tuning)",
+                  target=("<=", 1.5))
+    return {"results": [res], "details": info, "recipe": (
+        f"tied 784-{s['hidden']} linear encoder, top-25 in training (k from 100 down to 25 "
+        f"over the first half), 3·25 units kept when encoding; MSE, Adam 1e-3, batch 64, at "
+        f"most {s['epochs']} epochs with early stopping on the validation split (patience "
+        f"5); probe: minidl.metrics.linear_probe (softmax regression on standardised codes, "
+        f"Adam, {s['probe_epochs']} epochs) on all training digits")}
+
+
+def _sq_error(X, X_hat):
+    d = numpy.asarray(X_hat, dtype=numpy.float64) - X
+    return float((d * d).sum(axis=1).mean())
+
+
+def _nearest(X, centres):
+    """Index of the closest centre, from ||x||² − 2x·c + ||c||² (no (N, k, D) array)."""
+    X = numpy.asarray(X, dtype=numpy.float64)
+    d = (centres * centres).sum(axis=1)[None, :] - 2.0 * X @ centres.T
+    return d.argmin(axis=1)
+
+
+def row_9(ctx):
+    from minidl import metrics
+    data = ctx.data()
+    n_init = {"full": 3, "quick": 2, "tiny": 1}[ctx.scale]
+
+    def ours():
+        pca = metrics.PCA(30).fit(data.X_all)
+        err = _sq_error(data.X_test, pca.inverse_transform(pca.transform(data.X_test)))
+        centres, _ = metrics.kmeans(data.X_all, 10, n_init=n_init, seed=0)
+        pred = _nearest(data.X_test, centres)
+        return {"pca_sq_error": err,
+                "kmeans_accuracy": 100 * metrics.clustering_accuracy(data.y_test, pred)}
+
+    def sklearn():
+        from sklearn.cluster import KMeans
+        from sklearn.decomposition import PCA
+        pca = PCA(30).fit(data.X_all)
+        err = _sq_error(data.X_test, pca.inverse_transform(pca.transform(data.X_test)))
+        km = KMeans(10, n_init=n_init, random_state=0).fit(data.X_all)
+        return {"pca_sq_error": err, "kmeans_accuracy": 100 * metrics.clustering_accuracy(
+            data.y_test, km.predict(data.X_test))}
+
+    a = ctx.stages.value("minidl", ours)
+    try:
+        b = ctx.stages.value("sklearn", sklearn)
+    except ImportError:
+        b = {}
+    pca_gap = None if not b else abs(a["pca_sq_error"] / b["pca_sq_error"] - 1)
+    km_gap = None if not b else abs(a["kmeans_accuracy"] - b["kmeans_accuracy"])
+    results = [
+        outcome("PCA-30 reconstruction", "sq. error / test image", a["pca_sq_error"],
+                paper=13.87, source="Hinton & Salakhutdinov 2006, Fig. 2 caption (PCA, 30 "
+                "components)", target=None, pytorch=None,
+                note=f"scikit-learn: {b.get('pca_sq_error', float('nan')):.3f}"),
+        outcome("K-means, 10 clusters", "test clustering accuracy %", a["kmeans_accuracy"],
+                paper=53.5, source="Xie et al. 2016 (DEC), Table 2: K-means on MNIST",
+                target=None, note=f"scikit-learn: {b.get('kmeans_accuracy', float('nan')):.1f}%"),
+    ]
+    for r, gap, tol in ((results[0], pca_gap, 0.01), (results[1], km_gap, 3.0)):
+        r["met"] = None if gap is None else bool(gap <= tol)
+        r["check"] = f"agrees with scikit-learn within {tol:g}{'' if tol < 1 else ' points'}"
+    return {"results": results, "details": {"minidl": a, "sklearn": b}, "recipe": (
+        f"PCA (SVD, 30 components) and k-means++ / Lloyd ({n_init} restarts) fitted on all "
+        f"training digits; errors and accuracy (Hungarian matching) on the test set; the "
+        f"same with scikit-learn's PCA and KMeans as the check")}

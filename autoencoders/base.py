@@ -273,10 +273,6 @@ class Autoencoder(Model):
             return sigmoid(out)
         return out
 
-    def _dtype(self):
-        params = self.parameters()
-        return params[0].dtype if params else backend.float32
-
     def _batch_input(self, batch):
         """A training batch (X or (X, y)) on the model's device and dtype, unchecked.
 

@@ -105,10 +105,6 @@ class Classifier(Model):
         return {"network": repr(self.network), "n_classes": self.n_classes}
 
     # --- helpers -------------------------------------------------------------------
-    def _dtype(self):
-        params = self.parameters()
-        return params[0].dtype if params else backend.float32
-
     def _split(self, batch):
         if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
             raise ValueError("Classifier needs labelled batches (X, y): call fit(X, y, ...) "

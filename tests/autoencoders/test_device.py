@@ -83,3 +83,20 @@ def test_every_method_computes_on_the_models_module(name, monkeypatch, backend_n
         for array in out if isinstance(out, tuple) else (out,):
             if hasattr(array, "shape"):
                 assert isinstance(array, numpy.ndarray), type(array)
+
+
+def test_the_remembered_first_parameter_follows_astype_and_set_params():
+    """Model remembers its first Parameter for xp/dtype: a cast is still seen, and a
+    rebuild by set_params forgets the old layers."""
+    import numpy
+    import autoencoders as ae
+    model = ae.DeepAutoencoder([6, 3], seed=0)
+    assert model._dtype() == numpy.float32
+    model.astype(numpy.float64)
+    assert model._dtype() == numpy.float64
+    assert model.encode(numpy.zeros((2, 6))).dtype == numpy.float64
+    old_first = model._first_parameter()
+    model.set_params(sizes=[6, 2])
+    assert model._first_parameter() is not old_first
+    assert model._first_parameter() is model.parameters()[0]
+    assert model._dtype() == numpy.float32 and model.encode(numpy.zeros((1, 6))).shape == (1, 2)

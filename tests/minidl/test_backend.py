@@ -155,3 +155,13 @@ def test_poisoned_module_catches_a_read_of_the_global(monkeypatch):
     numpy_draw = backend.rng(0).normal((2,), xp=numpy)     # the model's module: fine
     assert isinstance(numpy_draw, numpy.ndarray)
 
+
+
+def test_keeping_freed_memory_for_reuse_reports_whether_it_applied():
+    import sys
+    applied = backend.keep_freed_memory_for_reuse()
+    assert isinstance(applied, bool)
+    if sys.platform.startswith("linux"):
+        import platform
+        if platform.libc_ver()[0] == "glibc":
+            assert applied

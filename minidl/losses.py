@@ -11,7 +11,6 @@ Every loss takes a ``reduction``:
 The gradient returned by ``backward`` is of the *reduced* loss and has pred's dtype.
 """
 from minidl import backend
-from minidl.layers.activations import sigmoid
 
 __all__ = ["Loss", "MSE", "BCEWithLogits", "SoftmaxCrossEntropy"]
 
@@ -73,30 +72,40 @@ class MSE(Loss):
 class BCEWithLogits(Loss):
     """Binary cross-entropy on logits z with targets t in [0, 1].
 
-    ℓ(z, t) = −t log σ(z) − (1 − t) log(1 − σ(z)) = max(z, 0) − z t + log(1 + e^(−|z|)),
+    ℓ(z, t) = −t log σ(z) − (1 − t) log(1 − σ(z)) = max(z, 0) − z t − log σ(|z|),
     the second form never takes the log of 0 nor exponentiates a large number, so it
     is finite for any logit. Gradient: dℓ/dz = σ(z) − t (divided by n of the reduction).
+
+    Both the loss and its gradient need σ, and one tanh gives it for both:
+    σ(z) = ½ + ½ tanh(z/2), and σ(|z|) = ½ + ½ |tanh(z/2)|. So ``forward`` computes
+    tanh(z/2) once and keeps σ(z) for ``backward``: a tanh and a log per element,
+    where log(1 + e^(−|z|)) for the loss and a second σ for the gradient took an
+    exp, a log1p and a tanh.
     """
 
     def forward(self, pred, target):
         self._check_same_shape(pred, target)
         xp = backend.get_array_module(pred)
-        loss = xp.abs(pred)
-        loss *= -1.0
-        xp.exp(loss, out=loss)
-        xp.log1p(loss, out=loss)
-        loss += xp.maximum(pred, 0)
+        half_tanh = xp.multiply(pred, 0.5)
+        xp.tanh(half_tanh, out=half_tanh)                 # tanh(z/2)
+        log_sig_abs = xp.abs(half_tanh)
+        log_sig_abs *= 0.5
+        log_sig_abs += 0.5
+        xp.log(log_sig_abs, out=log_sig_abs)              # log σ(|z|)
+        loss = xp.maximum(pred, 0)
         loss -= pred * target
+        loss -= log_sig_abs                               # max(z, 0) − z t − log σ(|z|)
+        half_tanh *= 0.5
+        half_tanh += 0.5                                  # σ(z), kept for backward
         n = self._divisor(pred)
-        self.cache = (pred, target, n)
+        self.cache = (half_tanh, target, n)
         return float(loss.sum()) / n
 
     def backward(self):
         self._need_forward()
-        pred, target, n = self.cache
-        dpred = sigmoid(pred)
-        dpred -= target
-        dpred *= 1.0 / n
+        sig, target, n = self.cache
+        dpred = sig - target                              # σ(z) − t (a new array: backward
+        dpred *= 1.0 / n                                  # may run twice on one forward)
         return dpred
 
 

@@ -86,6 +86,22 @@ def test_bce_is_finite_at_extreme_logits():
     numpy.testing.assert_allclose(grad, [[0, 0, -1, 1]], atol=1e-12)
 
 
+@pytest.mark.parametrize("dtype, rel", [(numpy.float64, 1e-12), (numpy.float32, 2e-6)])
+def test_bce_shared_tanh_matches_the_log1p_form(dtype, rel):
+    """The tanh form of forward agrees with max(z,0) − zt + log1p(e^−|z|) in float64."""
+    g = numpy.random.default_rng(3)
+    z = numpy.concatenate([g.uniform(-40, 40, 3000), g.standard_normal(3000)]).reshape(60, 100)
+    t = g.random(z.shape)
+    z64, t64 = z.astype(dtype).astype(numpy.float64), t.astype(dtype).astype(numpy.float64)
+    exact = numpy.maximum(z64, 0) - z64 * t64 + numpy.log1p(numpy.exp(-numpy.abs(z64)))
+    loss = BCEWithLogits("sum")
+    value = loss.forward(backend.to_device(z.astype(dtype)), backend.to_device(t.astype(dtype)))
+    assert value == pytest.approx(exact.sum(), rel=rel)
+    grad = backend.to_host(loss.backward())
+    numpy.testing.assert_allclose(grad, 1 / (1 + numpy.exp(-z64)) - t64, atol=10 * rel)
+    numpy.testing.assert_array_equal(backend.to_host(loss.backward()), grad)  # cache intact
+
+
 @pytest.mark.parametrize("cls", [MSE, BCEWithLogits])
 def test_float32_stays_float32(cls):
     p = backend.xp.zeros((2, 3), dtype=backend.float32)

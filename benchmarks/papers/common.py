@@ -107,7 +107,8 @@ def _blas():
         mine = [i for i in threadpool_info() if i.get("user_api") == "blas"
                 and "numpy" in str(i.get("filepath", ""))]
         if mine:
-            return f"{name} ({mine[0].get('num_threads')} threads)"
+            n = mine[0].get('num_threads')
+            return f"{name} ({n} thread{'' if n == 1 else 's'})"
     except Exception:  # threadpoolctl missing or too old
         pass
     return name
@@ -135,8 +136,8 @@ def threads():
 
 
 def describe_machine(m):
-    text = f"{m['cpu']}, {m['cores']} cores, BLAS {m['blas']}"
-    return text + (f", {m['threads']}" if m.get("threads", "all cores") != "all cores" else "")
+    text = f"{m['cpu']}, {m['cores']} cores, BLAS {m['blas']}"   # the BLAS names its threads
+    return text.replace("(1 threads)", "(1 thread)")               # as records before 11/26 said
 
 
 # --- files ---------------------------------------------------------------------------------

@@ -168,3 +168,26 @@ def test_linear_probe_separable_codes_vs_noise(informative):
         assert acc >= 0.95
     else:
         assert acc < 0.55                              # chance is 1/3
+
+
+def test_linear_probe_global_scale_keeps_rare_sparse_units_small():
+    """Per-unit standardisation blows a rarely-on noise unit up; one global scale does not.
+
+    Units 0-2 carry the class; each digit also lights one of 297 noise units that is
+    on for ~3 training digits, so its standard deviation is tiny and ``scale="feature"``
+    turns its activations into large values the probe fits (and then misreads on the
+    test digits). ``scale="global"`` leaves them as small as they are.
+    """
+    rng = numpy.random.default_rng(0)
+    n, d = 1200, 300
+    y = rng.integers(0, 3, n)
+    Z = numpy.zeros((n, d), numpy.float32)
+    Z[numpy.arange(n), y] = 1.0 + 0.3 * rng.random(n)
+    Z[:, :3] += 0.8 * (rng.random((n, 3)) < 0.3)
+    Z[numpy.arange(n), rng.integers(3, d, n)] = 0.5 * rng.random(n)
+    split = (Z[:800], y[:800], Z[800:], y[800:])
+    per_feature = metrics.linear_probe(*split, epochs=10, scale="feature", seed=0)
+    global_ = metrics.linear_probe(*split, epochs=10, scale="global", seed=0)
+    assert global_ >= 0.97 and per_feature <= 0.9, (global_, per_feature)
+    with pytest.raises(ValueError, match=r"scale='units' is not supported.*'feature', 'global'"):
+        metrics.linear_probe(*split, scale="units")

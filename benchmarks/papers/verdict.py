@@ -76,4 +76,9 @@ def describe(r):
                      f"(allowed {100 * r['torch_within']:.0f}%)")
     if r["torch_within"] is not None and r["pytorch"] is None:
         parts.append("no PyTorch run to compare")
+    if r["missed_by"] and r["torch_gap"] is not None and abs(r["torch_gap"]) <= r["torch_within"] \
+            and _judge(r["pytorch"], r["paper"], (r["target"]["op"], r["target"]["value"]),
+                       None, None)["missed_by"]:
+        parts.append(f"as does PyTorch's same run ({100 * abs(r['torch_gap']):.1f}% away): the "
+                     f"recipe's gap, not minidl's")
     return "met" if r["met"] else "missed " + ", ".join(parts)

@@ -191,3 +191,17 @@ def test_speed_table_names_the_machine_and_keeps_only_timed_entries(tmp_path):
     assert "quality entry" not in text
     with pytest.raises(SystemExit, match="not the JSON"):
         render.speed_section(tmp_path / "missing.json")
+
+
+def test_a_miss_shared_with_pytorch_is_called_the_recipes():
+    r = verdict.outcome("x", "m", 0.0915, paper=0.09, source="s", target=("<=", 0.09),
+                        pytorch=0.0914, torch_within=0.03)
+    assert r["met"] is False
+    assert verdict.describe(r) == ("missed by 0.0015 (1.7%), as does PyTorch's same run (0.1% "
+                                   "away): the recipe's gap, not minidl's")
+    far = verdict.outcome("x", "m", 0.0915, paper=0.09, source="s", target=("<=", 0.09),
+                          pytorch=0.08, torch_within=0.03)
+    assert "recipe" not in verdict.describe(far) and "from PyTorch" in verdict.describe(far)
+    torch_meets = verdict.outcome("x", "m", 0.0905, paper=0.09, source="s", target=("<=", 0.09),
+                                  pytorch=0.0899, torch_within=0.03)
+    assert verdict.describe(torch_meets) == "missed by 0.0005 (0.6%)"

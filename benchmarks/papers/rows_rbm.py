@@ -106,14 +106,18 @@ def row_5(ctx):
     pre_info = _pretrain_stack(ctx, dbn, data.X, s["pretrain"])
 
     def tune(model):
-        stop = EarlyStopping("val_loss", patience=5, restore_best_weights=True)
+        # Stop on the validation *accuracy*: the validation cross-entropy of this net turns
+        # up after ~3 epochs of Adam (confident mistakes grow) while its error still falls
+        # (first run: stopped on the loss at epoch 3, 1.59% test error).
+        stop = EarlyStopping("val_accuracy", patience=10, mode="max", restore_best_weights=True)
         fit(model, data.X, data.y, epochs=s["tune"], batch_size=100, optimizer=Adam(1e-3),
             seed=0, validation_data=(data.X_val, data.y_val), callbacks=[stop],
             verbose=ctx.verbose)
-        return {"best_epoch": stop.best_epoch, "best_val_loss": stop.best}
+        return {"best_epoch": stop.best_epoch, "best_val_accuracy": stop.best}
 
-    model, info = ctx.stages.model("finetune", dbn.to_classifier(10, seed=0), tune)
-    error = ctx.stages.value("test", lambda: 100 * (1 - model.score(data.X_test, data.y_test)))
+    model, info = ctx.stages.model("classifier", dbn.to_classifier(10, seed=0), tune)
+    error = ctx.stages.value("test_error",
+                             lambda: 100 * (1 - model.score(data.X_test, data.y_test)))
     sizes = "-".join(map(str, s["sizes"]))
     res = outcome(f"DBN {sizes}-10 classifier", "test error %", error, paper=1.2,
                   source="Hinton & Salakhutdinov 2006, Science, text (pretrained 784-500-500-"
@@ -122,7 +126,8 @@ def row_5(ctx):
     return {"results": [res], "details": {"pretrain": pre_info, "finetune": info}, "recipe": (
         f"{sizes} DBN, each RBM CD-1 for {s['pretrain']} epochs, batch 100 (rbm.DBN "
         f"defaults), then a softmax layer on top, the whole net fine-tuned with Adam 1e-3, "
-        f"batch 100, at most {s['tune']} epochs, early stopping on the validation split")}
+        f"batch 100, at most {s['tune']} epochs, early stopping on the validation accuracy "
+        f"(patience 10)")}
 
 
 ROW6 = {"full": dict(hidden=500, epochs={1: 20, 25: 30}, betas=14500, chains=100, val_betas=1000),

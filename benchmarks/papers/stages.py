@@ -74,10 +74,16 @@ class Stages:
         self._save_manifest()
         self.log(f"  stage {name}: done in {seconds:.1f} s")
 
+    def _used(self):
+        """The stages this run went through (ran or reused), in the manifest's order; a
+        stage the row no longer has (renamed, recipe changed) stays on disk, uncounted."""
+        used = set(self.ran) | set(self.reused)
+        return {name: e for name, e in self.manifest.items() if name in used}
+
     def seconds(self):
-        """Total seconds of the stages as they were measured (reused ones included)."""
-        return sum(entry["seconds"] for entry in self.manifest.values())
+        """Total seconds of this run's stages as they were measured (reused ones included)."""
+        return sum(entry["seconds"] for entry in self._used().values())
 
     def summary(self):
         return {name: {"seconds": e["seconds"], "reused": name in self.reused}
-                for name, e in self.manifest.items()}
+                for name, e in self._used().items()}

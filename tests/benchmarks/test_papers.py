@@ -205,3 +205,14 @@ def test_a_miss_shared_with_pytorch_is_called_the_recipes():
     torch_meets = verdict.outcome("x", "m", 0.0905, paper=0.09, source="s", target=("<=", 0.09),
                                   pytorch=0.0899, torch_within=0.03)
     assert verdict.describe(torch_meets) == "missed by 0.0005 (0.6%)"
+
+
+def test_a_stage_the_row_no_longer_has_is_not_counted(tmp_path):
+    first = Stages(tmp_path, resume=False, log=lambda *a: None)
+    first.value("old", lambda: 1)
+    first.value("kept", lambda: 2)
+    again = Stages(tmp_path, resume=True, log=lambda *a: None)
+    assert again.value("kept", lambda: 99) == 2                      # reused
+    again.value("new", lambda: 3)
+    assert set(again.summary()) == {"kept", "new"}
+    assert again.seconds() == sum(again.manifest[n]["seconds"] for n in ("kept", "new"))

@@ -115,8 +115,10 @@ def row_5(ctx):
             verbose=ctx.verbose)
         return {"best_epoch": stop.best_epoch, "best_val_accuracy": stop.best}
 
-    _, info = ctx.stages.model("classifier", dbn.to_classifier(10, seed=0), tune)
+    stopped, info = ctx.stages.model("classifier", dbn.to_classifier(10, seed=0), tune)
     epochs = info["best_epoch"] + 1
+    error_stopped = ctx.stages.value(
+        "test_error", lambda: 100 * (1 - stopped.score(data.X_test, data.y_test)))
 
     def tune_on_all(model):
         # The paper fine-tunes on all 60,000 digits; the validation split has done its job
@@ -130,11 +132,15 @@ def row_5(ctx):
     error = ctx.stages.value("test_error_all",
                              lambda: 100 * (1 - model.score(data.X_test, data.y_test)))
     sizes = "-".join(map(str, s["sizes"]))
-    res = outcome(f"DBN {sizes}-10 classifier", "test error %", error, paper=1.2,
-                  source="Hinton & Salakhutdinov 2006, Science, text (pretrained 784-500-500-"
-                  "2000-10, backprop fine-tuning; Hinton, Osindero & Teh 2006: 1.25%)",
-                  target=("<=", 1.3))
-    return {"results": [res], "details": {"pretrain": pre_info, "finetune": info}, "recipe": (
+    source = ("Hinton & Salakhutdinov 2006, Science, text (pretrained 784-500-500-2000-10, "
+              "backprop fine-tuning; Hinton, Osindero & Teh 2006: 1.25%)")
+    # Both nets are reported: which of the two recipes is "the" one is a choice, and the
+    # difference between them is the size of the noise of a single run.
+    res = [outcome(f"DBN {sizes}-10 classifier, {which}", "test error %", value, paper=1.2,
+                   source=source, target=("<=", 1.3))
+           for which, value in (("stopped on validation", error_stopped),
+                                (f"refit on all digits, {epochs} epochs", error))]
+    return {"results": res, "details": {"pretrain": pre_info, "finetune": info}, "recipe": (
         f"{sizes} DBN, each RBM CD-1 for {s['pretrain']} epochs, batch 100 (rbm.DBN "
         f"defaults), then a softmax layer on top, the whole net fine-tuned with Adam 1e-3, "
         f"batch 100, at most {s['tune']} epochs, early stopping on the validation accuracy "

@@ -136,8 +136,7 @@ def threads():
 
 
 def describe_machine(m):
-    text = f"{m['cpu']}, {m['cores']} cores, BLAS {m['blas']}"   # the BLAS names its threads
-    return text.replace("(1 threads)", "(1 thread)")               # as records before 11/26 said
+    return f"{m['cpu']}, {m['cores']} cores, BLAS {m['blas']}"     # the BLAS names its threads
 
 
 # --- files ---------------------------------------------------------------------------------

@@ -63,6 +63,25 @@ def reference_conv_transpose(x, W, b, s, p, op):
     return full[:, :, p:p + ho, p:p + wo] + b[None, :, None, None]
 
 
+def reference_conv_transpose_same(x, W, b, s):
+    """padding="same": the full z cropped to (H·s, W·s), the odd extra row/col cropped at the end.
+
+    The full output has (H − 1)·s + kh rows; "same" keeps H·s of them, so kh − s rows go
+    (none when kh <= s: z is then padded with zeros at the bottom), ⌊(kh − s)/2⌋ from the
+    top and the rest, one more when kh − s is odd, from the bottom (Keras). Same for columns.
+    """
+    n, c, h, w = x.shape
+    _, o, kh, kw = W.shape
+    full = numpy.zeros((n, o, max((h - 1) * s + kh, h * s), max((w - 1) * s + kw, w * s)))
+    for i in range(h):
+        for j in range(w):
+            for a in range(kh):
+                for bb in range(kw):
+                    full[:, :, i * s + a, j * s + bb] += x[:, :, i, j] @ W[:, :, a, bb]
+    top, left = max(kh - s, 0) // 2, max(kw - s, 0) // 2
+    return full[:, :, top:top + h * s, left:left + w * s] + b[None, :, None, None]
+
+
 @st.composite
 def conv_case(draw):
     n, c_in, c_out = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
@@ -165,12 +184,14 @@ def test_conv2d_forward_matches_nested_loops(case, seed):
 @st.composite
 def transpose_case(draw):
     n, c_in, c_out = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    k, s = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    k = draw(st.tuples(st.integers(1, 3), st.integers(1, 3)))   # (kh, kw): kh != kw often
+    s = draw(st.integers(1, 3))
     h, w = draw(st.integers(1, 4)), draw(st.integers(1, 4))
     padding = draw(st.one_of(st.integers(0, 2), st.just("same")))
     op = 0 if padding == "same" else draw(st.integers(0, s - 1))
     if padding != "same":
-        assume((min(h, w) - 1) * s - 2 * padding + k + op >= 1)
+        assume((h - 1) * s - 2 * padding + k[0] + op >= 1)
+        assume((w - 1) * s - 2 * padding + k[1] + op >= 1)
     return (n, c_in, h, w), dict(c_in=c_in, c_out=c_out, kernel_size=k, stride=s,
                                   padding=padding, output_padding=op)
 
@@ -201,15 +222,40 @@ def test_fast_conv_transpose_matches_the_readable_code(case, seed):
 @given(case=transpose_case(), seed=seeds)
 def test_conv2d_transpose_forward_matches_nested_loops(case, seed):
     shape, kw = case
-    assume(kw["padding"] != "same")
     layer = with_random_bias(Conv2DTranspose(**kw, seed=seed), seed).astype(numpy.float64)
     x = randn(shape, seed)
-    expected = reference_conv_transpose(backend.to_host(x), backend.to_host(layer.W.data),
-                                        backend.to_host(layer.b.data), kw["stride"],
-                                        kw["padding"], kw["output_padding"])
+    args = backend.to_host(x), backend.to_host(layer.W.data), backend.to_host(layer.b.data)
+    if kw["padding"] == "same":
+        expected = reference_conv_transpose_same(*args, kw["stride"])
+    else:
+        expected = reference_conv_transpose(*args, kw["stride"], kw["padding"],
+                                            kw["output_padding"])
     y = layer.forward(x)
     assert y.shape == expected.shape == layer.output_shape(shape)
     numpy.testing.assert_allclose(backend.to_host(y), expected, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_conv2d_transpose_same_crops_as_documented_for_every_stride_and_kernel(fast):
+    """padding="same" against the nested-loop crop, kh, kw in 1..5 and stride 1..4, odd and
+    even sizes: the odd extra row (column) is cropped from the bottom (right), not the top."""
+    for s in range(1, 5):
+        for kh in range(1, 6):
+            for kw in range(1, 6):
+                h, w = 3, 2
+                seed = 100 * s + 10 * kh + kw
+                layer = with_random_bias(Conv2DTranspose(2, 3, (kh, kw), stride=s,
+                                                         padding="same", seed=seed),
+                                         seed).astype(numpy.float64)
+                x = randn((2, 2, h, w), seed)
+                expected = reference_conv_transpose_same(
+                    backend.to_host(x), backend.to_host(layer.W.data),
+                    backend.to_host(layer.b.data), s)
+                with speed(fast):
+                    y = layer.forward(x)
+                assert y.shape == expected.shape == (2, 3, h * s, w * s), (s, kh, kw)
+                numpy.testing.assert_allclose(backend.to_host(y), expected, rtol=1e-10,
+                                              atol=1e-12, err_msg=f"stride={s}, k=({kh}, {kw})")
 
 
 @given(n=st.integers(1, 2), h=st.integers(1, 9), s=st.integers(1, 3), k=st.integers(1, 4))
@@ -235,7 +281,9 @@ def test_conv2d_agrees_with_torch(k, s, p):
     numpy.testing.assert_allclose(backend.to_host(layer.forward(x)), expected, rtol=1e-10)
 
 
-@pytest.mark.parametrize("k, s, p, op", [(3, 2, 1, 1), (3, 1, 1, 0), (2, 2, 0, 0), (4, 3, 1, 2)])
+@pytest.mark.parametrize("k, s, p, op", [(3, 2, 1, 1), (3, 1, 1, 0), (2, 2, 0, 0), (4, 3, 1, 2),
+                                         ((2, 3), 1, 0, 0), ((3, 1), 2, 1, 1), ((1, 4), 3, 0, 2),
+                                         ((5, 2), 2, 2, 0)])
 def test_conv2d_transpose_agrees_with_torch(k, s, p, op):
     torch = pytest.importorskip("torch")
     x = randn((2, 3, 5, 4), k)

@@ -6,6 +6,7 @@ and ``python -m examples`` runs them all into one gallery.
 """
 import argparse
 import os
+import sys
 from dataclasses import dataclass, field
 
 from minidl import backend
@@ -66,6 +67,21 @@ class Result:
     def ok(self):
         """True when every claim held (an example without claims is not ok)."""
         return bool(self.claims) and all(c.passed for c in self.claims)
+
+
+def run_alone(main, argv=None):
+    """Run an example as a script (``python -m examples.<name>``) and exit with its verdict.
+
+    The exit status is 0 when every claim held and 1 when a claim failed or none was
+    stated, the same verdict the gallery gives (an exception propagates and exits 1 too),
+    so that a shell or a CI job running one example alone sees a failed lesson.
+    """
+    result = main(argv)
+    if not result.ok:
+        failed = [c.statement for c in result.claims if not c.passed]
+        print("claims that did not hold: " + "; ".join(failed) if failed
+              else "no claim stated: this example proves nothing", file=sys.stderr)
+    sys.exit(0 if result.ok else 1)
 
 
 def parse_args(description, argv=None, *, epochs, full_epochs=None, dataset="mnist-5k",

@@ -20,7 +20,7 @@ from minidl import backend, datasets, viz
 from minidl.optimizers import Adam
 
 import autoencoders as ae
-from examples._common import Result, live_units, out_path, parse_args
+from examples._common import Result, live_units, out_path, parse_args, run_alone
 
 TITLE = "Contractive autoencoder"
 LAM = 0.1
@@ -55,4 +55,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

@@ -24,7 +24,7 @@ from minidl import backend, datasets, metrics, viz
 from minidl.optimizers import Adam
 
 import autoencoders as ae
-from examples._common import Result, out_path, parse_args
+from examples._common import Result, out_path, parse_args, run_alone
 
 TITLE = "k-means on autoencoder codes, pixels and PCA"
 CODE = 10
@@ -70,4 +70,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

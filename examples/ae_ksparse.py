@@ -29,7 +29,7 @@ from minidl import backend, datasets, viz
 from minidl.optimizers import Adam
 
 import autoencoders as ae
-from examples._common import Result, out_path, parse_args
+from examples._common import Result, out_path, parse_args, run_alone
 
 TITLE = "k-sparse autoencoders: the sparsity level k, and dead units"
 RUNS = {"k=10": dict(k=10), "k=70": dict(k=70), "k=10, no schedule": dict(k=10, k_start=None)}
@@ -79,4 +79,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

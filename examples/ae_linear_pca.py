@@ -20,7 +20,7 @@ from minidl import backend, datasets, metrics, viz
 from minidl.optimizers import Adam
 
 import autoencoders as ae
-from examples._common import Result, out_path, parse_args
+from examples._common import Result, out_path, parse_args, run_alone
 
 TITLE = "Linear autoencoder vs PCA"
 K = 8
@@ -78,4 +78,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

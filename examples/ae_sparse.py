@@ -20,7 +20,7 @@ from minidl import backend, datasets, viz
 from minidl.optimizers import Adam
 
 import autoencoders as ae
-from examples._common import Result, out_path, parse_args
+from examples._common import Result, out_path, parse_args, run_alone
 
 TITLE = "Sparse autoencoders: KL and L1"
 RHO = 0.1
@@ -66,4 +66,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

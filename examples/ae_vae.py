@@ -28,7 +28,7 @@ from minidl import backend, datasets, viz
 from minidl.optimizers import Adam
 
 import autoencoders as ae
-from examples._common import Result, digit_judge, out_path, parse_args
+from examples._common import Result, digit_judge, out_path, parse_args, run_alone
 
 TITLE = "Variational autoencoder: manifold, reconstructions, arithmetic"
 GRID = 15
@@ -122,4 +122,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

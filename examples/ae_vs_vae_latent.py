@@ -32,7 +32,7 @@ from minidl import backend, datasets, losses, metrics, viz
 from minidl.optimizers import Adam
 
 import autoencoders as ae
-from examples._common import Result, digit_judge, out_path, parse_args
+from examples._common import Result, digit_judge, out_path, parse_args, run_alone
 
 TITLE = "AE vs VAE latent space; what each term of the ELBO does"
 CHANCE = 0.10
@@ -140,4 +140,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

@@ -22,7 +22,7 @@ from minidl import backend, datasets, metrics, viz
 from minidl.optimizers import Adam
 
 from autoencoders import ConvAutoencoder
-from examples._common import Result, out_path, parse_args
+from examples._common import Result, out_path, parse_args, run_alone
 
 TITLE = "Denoising convolutional autoencoder"
 
@@ -70,4 +70,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

@@ -31,7 +31,7 @@ from minidl import backend, datasets, layers, metrics, viz
 from minidl.classifier import Classifier
 from minidl.optimizers import Adam
 
-from examples._common import Result, out_path, parse_args
+from examples._common import Result, out_path, parse_args, run_alone
 
 TITLE = "Inside a CNN classifier: saliency, occlusion, activation maximisation"
 
@@ -189,4 +189,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

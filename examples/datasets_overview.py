@@ -18,7 +18,7 @@ import numpy
 
 from minidl import datasets, viz
 
-from examples._common import Result, out_path, parse_args
+from examples._common import Result, out_path, parse_args, run_alone
 
 TITLE = "The datasets: bundled digits and synthetic bars-and-stripes"
 
@@ -79,4 +79,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

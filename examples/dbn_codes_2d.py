@@ -22,7 +22,7 @@ from minidl.optimizers import Adam
 from autoencoders import Autoencoder
 from rbm import DBN
 
-from examples._common import Result, out_path, parse_args
+from examples._common import Result, out_path, parse_args, run_alone
 
 TITLE = "Deep autoencoder (DBN-pretrained) 2-D codes vs PCA"
 
@@ -73,4 +73,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

@@ -23,7 +23,7 @@ from minidl.optimizers import Adam
 from autoencoders import Autoencoder, DeepAutoencoder
 from rbm import DBN
 
-from examples._common import Result, out_path, parse_args
+from examples._common import Result, out_path, parse_args, run_alone
 
 TITLE = "Deep autoencoder (DBN-pretrained) reconstructions vs PCA-30"
 
@@ -81,4 +81,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

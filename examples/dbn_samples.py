@@ -29,7 +29,7 @@ from minidl import backend, datasets, viz
 from minidl.optimizers import SGD
 from rbm import DBN
 
-from examples._common import Result, digit_judge, out_path, parse_args
+from examples._common import Result, digit_judge, out_path, parse_args, run_alone
 
 TITLE = "DBN samples: Gibbs at the top, one down pass"
 
@@ -84,4 +84,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

@@ -20,7 +20,7 @@ from minidl import backend, datasets, metrics, viz
 from minidl.optimizers import Adam
 
 import autoencoders as ae
-from examples._common import Result, out_path, parse_args
+from examples._common import Result, out_path, parse_args, run_alone
 
 TITLE = "Denoising: each corruption side by side"
 CORRUPTIONS = {"gaussian": 0.5, "masking": 0.5, "salt-and-pepper": 0.3, "dropout": 0.5}
@@ -72,4 +72,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

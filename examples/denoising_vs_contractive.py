@@ -27,7 +27,7 @@ from minidl import backend, datasets, metrics, viz
 from minidl.optimizers import Adam
 
 import autoencoders as ae
-from examples._common import Result, out_path, parse_args
+from examples._common import Result, out_path, parse_args, run_alone
 
 TITLE = "Which autoencoder? Denoising vs contractive"
 MASKING, LAM = 0.3, 0.5
@@ -91,4 +91,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

@@ -29,7 +29,7 @@ from minidl import backend, datasets, viz
 from minidl.optimizers import Adam
 
 import autoencoders as ae
-from examples._common import Result, digit_judge, out_path, parse_args
+from examples._common import Result, digit_judge, out_path, parse_args, run_alone
 
 TITLE = "Interpolation in an AE vs a VAE"
 STEPS, PAIRS = 10, 200
@@ -107,4 +107,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

@@ -19,7 +19,7 @@ import numpy
 
 from minidl import datasets, metrics, viz
 
-from examples._common import Result, out_path, parse_args
+from examples._common import Result, out_path, parse_args, run_alone
 
 TITLE = "K-means and PCA on handwritten digits"
 
@@ -91,4 +91,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

@@ -21,7 +21,7 @@ import numpy
 
 from minidl import backend, datasets, metrics, viz
 
-from examples._common import Result, out_path, parse_args
+from examples._common import Result, out_path, parse_args, run_alone
 
 TITLE = "Oja's rule: a Hebbian neuron learns the first principal component"
 
@@ -99,4 +99,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

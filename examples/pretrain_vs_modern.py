@@ -23,7 +23,7 @@ from minidl.layers import Dense, ReLU, Sequential, Sigmoid
 from minidl.optimizers import SGD, Adam
 from rbm import DBN
 
-from examples._common import Result, out_path, parse_args
+from examples._common import Result, out_path, parse_args, run_alone
 
 TITLE = "Pretraining vs a modern random init (ReLU + He + Adam)"
 
@@ -80,4 +80,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

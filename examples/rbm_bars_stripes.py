@@ -22,7 +22,7 @@ from minidl.callbacks import Callback
 from minidl.optimizers import SGD
 from rbm import BernoulliRBM
 
-from examples._common import Result, out_path, parse_args
+from examples._common import Result, out_path, parse_args, run_alone
 
 TITLE = "RBM on bars and stripes: exact log-likelihood, CD-1 vs CD-10 vs PCD"
 
@@ -76,4 +76,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

@@ -30,7 +30,7 @@ from minidl.callbacks import Callback
 from minidl.optimizers import SGD
 from rbm import BernoulliRBM
 
-from examples._common import Result, out_path, parse_args
+from examples._common import Result, out_path, parse_args, run_alone
 
 TITLE = "RBM filters on MNIST: from templates towards stroke detectors"
 
@@ -106,4 +106,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

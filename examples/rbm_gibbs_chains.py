@@ -34,7 +34,7 @@ from minidl.callbacks import Callback
 from minidl.optimizers import SGD
 from rbm import BernoulliRBM
 
-from examples._common import Result, digit_judge, out_path, parse_args
+from examples._common import Result, digit_judge, out_path, parse_args, run_alone
 
 TITLE = "RBM Gibbs chains from noise: CD-1 vs PCD"
 
@@ -125,4 +125,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

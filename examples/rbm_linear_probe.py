@@ -16,7 +16,7 @@ from minidl import backend, datasets, metrics, viz
 from minidl.optimizers import SGD
 from rbm import BernoulliRBM
 
-from examples._common import Result, out_path, parse_args
+from examples._common import Result, out_path, parse_args, run_alone
 
 TITLE = "RBM features + linear probe vs raw pixels"
 
@@ -54,4 +54,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

@@ -21,7 +21,7 @@ from minidl.optimizers import SGD, Adam
 from minidl.pretrain import freeze_first
 from rbm import DBN
 
-from examples._common import Result, out_path, parse_args
+from examples._common import Result, out_path, parse_args, run_alone
 
 TITLE = "Semi-supervised: accuracy vs number of labels, pretrained vs random init"
 
@@ -84,4 +84,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

@@ -25,7 +25,7 @@ from minidl import backend, metrics, viz
 from minidl.optimizers import Adam
 
 from autoencoders import Seq2SeqAutoencoder
-from examples._common import Result, out_path, parse_args
+from examples._common import Result, out_path, parse_args, run_alone
 
 TITLE = "Sequence autoencoder: anomaly detection in periodic signals"
 
@@ -110,4 +110,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

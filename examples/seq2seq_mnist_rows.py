@@ -30,7 +30,7 @@ from minidl import backend, datasets, metrics, viz
 from minidl.optimizers import Adam
 
 from autoencoders import Seq2SeqAutoencoder
-from examples._common import Result, digit_judge, out_path, parse_args
+from examples._common import Result, digit_judge, out_path, parse_args, run_alone
 
 TITLE = "Sequence autoencoder: MNIST read row by row (LSTM, BPTT)"
 BOX = slice(4, 24)   # the central 20x20 box of a 28x28 digit
@@ -97,4 +97,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

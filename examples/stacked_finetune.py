@@ -29,7 +29,7 @@ from minidl.layers import Dense, Sequential, Sigmoid
 from minidl.optimizers import Adam
 from autoencoders import StackedAutoencoder
 
-from examples._common import Result, out_path, parse_args
+from examples._common import Result, out_path, parse_args, run_alone
 
 TITLE = "Stacked autoencoder: layer-wise pretraining, a softmax on top, fine-tuning"
 
@@ -100,4 +100,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

@@ -26,7 +26,7 @@ from minidl import backend, datasets, metrics, viz
 from minidl.optimizers import Adam
 
 import autoencoders as ae
-from examples._common import Result, digit_judge, out_path, parse_args, recognised
+from examples._common import Result, digit_judge, out_path, parse_args, recognised, run_alone
 
 TITLE = "Tied vs untied weights, MSE vs cross-entropy"
 
@@ -93,4 +93,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

@@ -30,7 +30,7 @@ from minidl.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU, Reshape, Sequ
 from minidl.optimizers import Adam
 from minidl.pretrain import freeze_first
 
-from examples._common import Result, out_path, parse_args
+from examples._common import Result, out_path, parse_args, run_alone
 
 TITLE = "Transfer learning: frozen features from digits 0-4 for 5-9 with few labels"
 
@@ -129,4 +129,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_alone(main)

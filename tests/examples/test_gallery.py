@@ -204,3 +204,54 @@ def test_full_switches_the_bundled_digits_to_full_mnist_but_an_explicit_dataset_
     assert parse_args("d", ["--out", out, "--full", "--dataset", "mnist-5k"],
                       epochs=1).dataset == "mnist-5k"
     assert parse_args("d", ["--out", out, "--full"], epochs=1, dataset="digits").dataset == "digits"
+
+
+# --- an example run alone exits with its verdict, as the gallery does ---------------------
+
+def test_every_example_run_alone_exits_with_its_verdict():
+    import ast
+    for name in examples.names():
+        path = os.path.join(ROOT, "examples", f"{name}.py")
+        tree = ast.parse(open(path, encoding="utf-8").read())
+        last = tree.body[-1]
+        assert isinstance(last, ast.If) and "__main__" in ast.unparse(last.test), name
+        assert ast.unparse(last.body[-1]) == "run_alone(main)", name
+
+
+@pytest.mark.parametrize("claims, code", [([(2, ">", 1)], 0), ([(2, ">", 1), (2, "<", 1)], 1),
+                                          ([], 1)])
+def test_run_alone_exits_1_on_a_failed_claim_or_no_claim(capsys, claims, code):
+    from examples._common import run_alone
+
+    def main(argv=None):
+        result = Result()
+        for value, op, reference in claims:
+            result.claim("a claim", value, op, reference)
+        return result
+
+    with pytest.raises(SystemExit) as exit_:
+        run_alone(main)
+    assert exit_.value.code == code
+    if code:
+        assert ("did not hold: a claim" if claims else "no claim") in capsys.readouterr().err
+
+
+_FAIL_EVERY_CLAIM = """
+import runpy, sys
+from examples import _common
+real = _common.Result.claim
+def claim(self, statement, value, op, reference):   # the opposite operator: the claim fails
+    flipped = {">": "<=", ">=": "<", "<": ">=", "<=": ">"}[op]
+    return real(self, statement, value, flipped, reference)
+_common.Result.claim = claim
+sys.argv = ["oja_rule", "--out", sys.argv[1]]
+runpy.run_module("examples.oja_rule", run_name="__main__")
+"""
+
+
+def test_a_real_example_run_alone_exits_1_when_its_claim_fails(tmp_path):
+    # python -m examples.oja_rule (5 s), with every claim's operator flipped so that it fails
+    proc = subprocess.run([sys.executable, "-c", _FAIL_EVERY_CLAIM, str(tmp_path)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert "✗" in proc.stdout and "claims that did not hold" in proc.stderr, proc.stderr
+    assert proc.returncode == 1, proc.stdout + proc.stderr

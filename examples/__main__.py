@@ -4,6 +4,7 @@
     python -m examples --full               # paper-scale settings (full MNIST when present)
     python -m examples --only kmeans_pca datasets_overview --out /tmp/gallery
     python -m examples --list
+    python -m examples --seed 3             # every example at seed 3 (default: 0)
 
 Each example writes its figures into ``DIR/<name>/``. With ``--jobs 1`` the examples
 run in this process one after another; with more (the default is one per CPU core),
@@ -49,6 +50,9 @@ def parse_args(argv=None):
     parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these examples")
     parser.add_argument("--backend", choices=["numpy", "cupy"], default=None,
                         help="array backend passed to every example")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="seed passed to every example (default: each example's own, 0); "
+                             "a lesson must hold at any seed")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="examples run at once in worker processes (default: one per "
                              "CPU core; 1 runs them in this process)")
@@ -65,7 +69,7 @@ def parse_args(argv=None):
     return args
 
 
-def run_all(names, out, *, full, backend, jobs, on_done):
+def run_all(names, out, *, full, backend, jobs, on_done, seed=None):
     """Run every example (``jobs`` at a time); calls ``on_done(record)`` as each ends.
 
     Returns the records in the order of ``names``.
@@ -74,13 +78,13 @@ def run_all(names, out, *, full, backend, jobs, on_done):
         records = []
         for name in names:
             print(f"{name} ...", flush=True)
-            records.append(run_one(name, out, full=full, backend=backend))
+            records.append(run_one(name, out, full=full, backend=backend, seed=seed))
             on_done(records[-1])
         return records
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: BLAS reads the env
     with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context,
                                                 initializer=_worker_init) as pool:
-        futures = {pool.submit(_run_quietly, n, out, full, backend): n for n in names}
+        futures = {pool.submit(_run_quietly, n, out, full, backend, seed): n for n in names}
         by_name = {}
         for future in concurrent.futures.as_completed(futures):
             try:
@@ -157,11 +161,11 @@ def write_index_html(records, out, *, mode, total):
     return _write(os.path.join(out, "index.html"), "\n".join(parts) + "\n")
 
 
-def write_json(records, out, *, mode, total):
+def write_json(records, out, *, mode, total, seed=None):
     """``results.json``: mode, total seconds and every record (metrics as strings if odd)."""
     def plain(v):
         return v if isinstance(v, (int, float, str, bool)) or v is None else str(v)
-    data = {"mode": mode, "seconds": total,
+    data = {"mode": mode, "seed": seed, "seconds": total,
             "examples": [dict(r, metrics={str(k): plain(v) for k, v in r["metrics"].items()})
                          for r in records]}
     return _write(os.path.join(out, "results.json"), json.dumps(data, indent=1) + "\n")
@@ -209,11 +213,11 @@ def main(argv=None):
         print(_summary_line(len(done), len(args.names), r, mode), flush=True)
 
     records = run_all(args.names, args.out, full=args.full, backend=args.backend, jobs=jobs,
-                      on_done=on_done)
+                      on_done=on_done, seed=args.seed)
     total = time.perf_counter() - start
     index = write_index_md(records, args.out, mode=mode, total=total)
     write_index_html(records, args.out, mode=mode, total=total)
-    write_json(records, args.out, mode=mode, total=total)
+    write_json(records, args.out, mode=mode, total=total, seed=args.seed)
     bad = [f"{r['name']} ({r['status']})" for r in records if r["status"] != "ok"]
     print(f"done in {total:.1f} s: {len(records) - len(bad)} ok, {len(bad)} not ok"
           + (f": {', '.join(bad)}" if bad else "") + f"; index: {index}", flush=True)

@@ -35,7 +35,7 @@ def status_of(record):
     return "ok" if all(c["passed"] for c in record["claims"]) else "CLAIM FAILED"
 
 
-def run_one(name, out, *, full=False, backend=None, stream=None):
+def run_one(name, out, *, full=False, backend=None, seed=None, stream=None):
     """Run ``examples.<name>``: a dict with status, seconds, title, claims, figures, metrics.
 
     Its console output goes to ``stream`` (default: sys.stdout) and into ``record["output"]``.
@@ -45,6 +45,8 @@ def run_one(name, out, *, full=False, backend=None, stream=None):
     argv = ["--out", record["folder"]] + (["--full"] if full else [])
     if backend:
         argv += ["--backend", backend]
+    if seed is not None:
+        argv += ["--seed", str(seed)]
     tee = _Tee(stream if stream is not None else sys.stdout)
     start, cpu_start = time.perf_counter(), time.process_time()
     try:
@@ -81,9 +83,9 @@ def _worker_init():
         os.environ[var] = "1"
 
 
-def _run_quietly(name, out, full, backend):
+def _run_quietly(name, out, full, backend, seed=None):
     """run_one in a worker: the output is collected and printed by the parent."""
-    return run_one(name, out, full=full, backend=backend, stream=io.StringIO())
+    return run_one(name, out, full=full, backend=backend, seed=seed, stream=io.StringIO())
 
 
 def _fmt(value):

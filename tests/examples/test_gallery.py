@@ -255,3 +255,23 @@ def test_a_real_example_run_alone_exits_1_when_its_claim_fails(tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert "✗" in proc.stdout and "claims that did not hold" in proc.stderr, proc.stderr
     assert proc.returncode == 1, proc.stdout + proc.stderr
+
+
+def test_gallery_seed_reaches_every_example(tmp_path, monkeypatch):
+    seen = []
+    module = types.ModuleType("examples._fake_seed")
+    module.__doc__, module.TITLE = "A fake example.", "fake seed"
+
+    def main(argv=None):
+        seen.append(list(argv))
+        result = Result()
+        result.claim("a claim", 2, ">", 1)
+        return result
+
+    module.main = main
+    monkeypatch.setitem(sys.modules, "examples._fake_seed", module)
+    monkeypatch.setattr(gallery, "example_names", lambda: ["_fake_seed"])
+    assert gallery.main(["--out", str(tmp_path), "--jobs", "1", "--seed", "3"]) == 0
+    assert gallery.main(["--out", str(tmp_path), "--jobs", "1"]) == 0
+    assert seen[0][-2:] == ["--seed", "3"] and "--seed" not in seen[1]
+    assert json.loads((tmp_path / "results.json").read_text())["seed"] is None

@@ -1,27 +1,50 @@
-"""Annealed importance sampling (AIS) of an RBM's log partition function.
+"""Annealed importance sampling (AIS) of an RBM's log partition function, both ways.
 
 Salakhutdinov & Murray (2008), "On the quantitative analysis of deep belief networks",
-after Neal (2001). Anneal from a *base-rate* model p_A, whose Z_A is known, to the RBM
-p_B through the intermediate distributions (0 = β_0 < β_1 < ... < β_K = 1)
+after Neal (2001). Anneal between a *base-rate* model p_0, whose Z_0 is known, and the
+RBM p_K through the intermediate distributions (0 = β_0 < β_1 < ... < β_K = 1)
 
-    p*_k(v) = exp((1 − β_k) vᵀb_A + β_k vᵀb) · Π_j (1 + exp(β_k (c_j + (vW)_j)))
+    f_k(v) = exp((1 − β_k) vᵀb_A + β_k vᵀb) · Π_j (1 + exp(β_k (c_j + (vW)_j)))
 
-(p_A has weights 0 and visible biases b_A = logit of the data's smoothed pixel means,
-so log Z_0 = Σ_i softplus(b_A,i) + H log 2, and p*_K(v) = exp(−F(v))). Each of M
-chains starts with an exact sample v_1 ~ p_0 and moves by one Gibbs sweep T_k that
-leaves p_k invariant (h ~ σ(β_k a), v ~ σ((1 − β_k) b_A + β_k (b + Wh))), collecting
+(p_0 has weights 0 and visible biases b_A = logit of the data's smoothed pixel means,
+so log Z_0 = Σ_i softplus(b_A,i) + H log 2, and f_K(v) = exp(−F(v))). T_k is one Gibbs
+sweep that leaves p_k = f_k / Z_k invariant (h ~ σ(β_k a), v ~ σ((1 − β_k) b_A + β_k (b + Wh))).
 
-    log w = Σ_{k=1..K} [log p*_k(v_k) − log p*_{k−1}(v_k)]
+**Forward AIS** (:func:`log_partition`). Each of M chains starts with an exact sample
+v_1 ~ p_0 and moves by v_{k+1} ~ T_k(v_k), collecting
 
-Then Z_B/Z_A ≈ mean(w): log Z = log Z_0 + log-mean-exp(log w), and by the delta
-method its standard error is std(w) / (√M · mean(w)), computed from w / max(w).
+    log w = Σ_{k=1..K} [log f_k(v_k) − log f_{k−1}(v_k)],     E[w] = Z_K / Z_0,
+
+so log Ẑ = log Z_0 + log mean(w). By Jensen's inequality E[log mean(w)] ≤ log E[w]:
+**forward AIS underestimates log Z in expectation**, and a log-likelihood
+mean(−F(v)) − log Ẑ computed from it is *optimistic* (too high). When the annealing is
+too short for the model, the shortfall is large and the error bar does not show it.
+
+**Reverse AIS** (:func:`log_partition_reverse`; Burda, Grosse & Salakhutdinov 2015,
+section 3). The same chain run backwards: start from samples v_K ~ p_K of the RBM
+itself, move by v_{k−1} ~ T_{k−1}(v_k), and collect
+
+    log w̃ = Σ_{k=1..K} [log f_{k−1}(v_k) − log f_k(v_k)],     E[w̃] = Z_0 / Z_K
+
+(each T_k leaves p_k invariant, so Σ_{v_k} f_k(v_k) T_k(v_k, v_{k−1}) = f_k(v_{k−1}) and
+the sums telescope). Then log Ẑ = log Z_0 − log mean(w̃), and Jensen now points the other
+way: E[−log mean(w̃)] ≥ −log E[w̃], so **reverse AIS overestimates log Z in expectation**
+and its log-likelihood is *pessimistic*. Exact samples of a large RBM do not exist; in
+practice the chains start from data (optionally after Gibbs sweeps of the RBM), as PyDeep
+does. The guarantee then holds only approximately: data sit where the RBM puts high
+probability, which makes w̃ smaller still (more pessimistic) unless the RBM has modes
+the data never visit. (Burda et al.'s RAISE is a different, per-test-digit estimator of
+log p(v); this module estimates log Z.) Together: E[log Ẑ_forward] ≤ log Z ≤ E[log Ẑ_reverse].
+
+Both report, by the delta method, the standard error of log Ẑ, std(w) / (√M · mean(w)),
+computed from w / max(w). It measures the spread of the weights, not the bias above.
 """
 import math
 
 from minidl import backend, checks
 from minidl.layers.activations import sigmoid
 
-__all__ = ["log_partition", "beta_schedule", "base_rate_biases"]
+__all__ = ["log_partition", "log_partition_reverse", "beta_schedule", "base_rate_biases"]
 
 
 def beta_schedule(n_betas):
@@ -50,55 +73,137 @@ def base_rate_biases(model, data=None):
     return xp.log(p) - xp.log1p(-p)
 
 
-def _check(model):
+def _check(model, who):
     from rbm.bernoulli import BernoulliRBM
     if not isinstance(model, BernoulliRBM) or model.hidden != "binary":
-        raise TypeError(f"rbm.ais.log_partition supports BernoulliRBM with binary hidden "
+        raise TypeError(f"rbm.ais.{who} supports BernoulliRBM with binary hidden "
                         f"units, got {model!r}; use log_partition_exact() for small models")
 
 
+def _standard_form(model):
+    """(W, b, c, shift): the plain energy −vᵀb − hᵀc − vᵀWh with log Z = log Z(W, b, c) − shift.
+
+    A plain RBM is its own standard form (shift 0); a centered RBM gives its equivalent
+    one (:meth:`rbm.centered.CenteredBernoulliRBM.standard_form`).
+    """
+    if hasattr(model, "standard_form"):
+        return model.standard_form()
+    return model.W.data, model.vbias.data, model.hbias.data, 0.0
+
+
+class _Annealing:
+    """The path f_0 → f_K of one RBM: log-weight increments and the Gibbs sweeps T_k."""
+
+    def __init__(self, model, base_rate_data, n_betas, seed):
+        self.betas = beta_schedule(n_betas)
+        self.gen = backend.rng(seed)
+        W, b, c, self.shift = _standard_form(model)
+        self.dtype = model.W.dtype
+        self.W, self.b, self.c = W, b, c
+        b_a64 = base_rate_biases(model, base_rate_data)
+        self.xp = backend.get_array_module(W)
+        self.b_a = b_a64.astype(self.dtype)
+        self.db = (b - self.b_a).astype(self.dtype)                   # b − b_A
+        self.log_z0 = (float(self.xp.logaddexp(0.0, b_a64).sum())
+                       + model.n_hidden * math.log(2.0))
+
+    def hidden_input(self, v):
+        a = v @ self.W
+        a += self.c
+        return a                                                      # (M, H)
+
+    def log_ratio(self, v, a, to, frm):
+        """log f_to(v) − log f_frm(v) = (to − frm) vᵀ(b − b_A) + Σ_j [sp(to·a_j) − sp(frm·a_j)]."""
+        xp = self.xp
+        return (to - frm) * (v @ self.db) + (xp.logaddexp(0.0, to * a)
+                                             - xp.logaddexp(0.0, frm * a)).sum(axis=1)
+
+    def sweep(self, a, beta):
+        """v' ~ T_β: h ~ σ(β a), v' ~ σ((1 − β) b_A + β (b + Wh)); ``a`` is c + vW of the old v."""
+        h = _bernoulli(self.gen, sigmoid(a * beta))
+        va = h @ self.W.T
+        va += self.b
+        va *= beta
+        va += (1.0 - beta) * self.b_a
+        return _bernoulli(self.gen, sigmoid(va))
+
+
+def _arguments(who, model, n_chains, n_betas, seed):
+    _check(model, who)
+    if n_chains is not None:
+        checks.integer(who, "n_chains", n_chains, low=2)
+    n_betas = checks.integer(who, "n_betas", n_betas, low=4)
+    seed = None if seed is None else checks.integer(who, "seed", seed, low=0)
+    return n_betas, seed
+
+
 def log_partition(model, n_chains=100, n_betas=14500, seed=None, *, base_rate_data=None):
-    """AIS estimate of log Z of a BernoulliRBM: returns (log_z, log_z_stderr).
+    """Forward AIS estimate of log Z of a BernoulliRBM: returns (log_z, log_z_stderr).
+
+    In expectation an *under*-estimate of log Z (an optimistic log-likelihood); see the
+    module docstring.
 
     Parameters
     ----------
-    model : BernoulliRBM with binary hidden units.
+    model : BernoulliRBM (or a centered one) with binary hidden units.
     n_chains : M >= 2 independent annealing runs (the paper used 100).
     n_betas : number of inverse temperatures, >= 4 (the paper used 14,500).
     seed : seeds every sample.
     base_rate_data : (N, D) data for the base-rate model's biases (recommended: the
         training set); None uses the uniform distribution (b_A = 0).
     """
-    _check(model)
-    n_chains = checks.integer("log_partition", "n_chains", n_chains, low=2)
-    n_betas = checks.integer("log_partition", "n_betas", n_betas, low=4)
-    seed = None if seed is None else checks.integer("log_partition", "seed", seed, low=0)
-    betas = beta_schedule(n_betas)
-    gen = backend.rng(seed)
-    dtype = model.W.dtype
-    W, b, c = model.W.data, model.vbias.data, model.hbias.data
-    b_a64 = base_rate_biases(model, base_rate_data)
-    xp = backend.get_array_module(W)
-    b_a = b_a64.astype(dtype)
-    db = (b - b_a).astype(dtype)                                      # b − b_A
-    v = _bernoulli(gen, sigmoid(xp.broadcast_to(b_a, (n_chains, model.n_visible)).copy()))
+    n_betas, seed = _arguments("log_partition", model, n_chains, n_betas, seed)
+    path = _Annealing(model, base_rate_data, n_betas, seed)
+    betas, xp = path.betas, path.xp
+    v = _bernoulli(path.gen, sigmoid(xp.broadcast_to(path.b_a, (n_chains, model.n_visible))
+                                     .copy()))                       # v_1 ~ p_0, exactly
     log_w = xp.zeros(n_chains, dtype=backend.float64)
     for k in range(1, len(betas)):
-        prev, beta = betas[k - 1], betas[k]
-        a = v @ W
-        a += c                                                        # (M, H)
-        step = (beta - prev) * (v @ db) + (xp.logaddexp(0.0, beta * a)
-                                           - xp.logaddexp(0.0, prev * a)).sum(axis=1)
-        log_w += step
+        a = path.hidden_input(v)
+        log_w += path.log_ratio(v, a, betas[k], betas[k - 1])         # log f_k − log f_{k−1}
         if k < len(betas) - 1:
-            h = _bernoulli(gen, sigmoid(a * beta))
-            va = h @ W.T
-            va += b
-            va *= beta
-            va += (1.0 - beta) * b_a
-            v = _bernoulli(gen, sigmoid(va))
-    log_z0 = float(xp.logaddexp(0.0, b_a64).sum()) + model.n_hidden * math.log(2.0)
-    return _log_mean_exp_with_stderr(log_w, log_z0)
+            v = path.sweep(a, betas[k])                               # v_{k+1} ~ T_k(v_k)
+    return _log_mean_exp_with_stderr(log_w, path.log_z0, path.shift)
+
+
+def log_partition_reverse(model, start, n_betas=14500, seed=None, *, burn_in=0,
+                          base_rate_data=None):
+    """Reverse AIS estimate of log Z of a BernoulliRBM: returns (log_z, log_z_stderr).
+
+    In expectation an *over*-estimate of log Z (a pessimistic log-likelihood) when the
+    chains start from exact samples of the RBM; see the module docstring.
+
+    Parameters
+    ----------
+    model : BernoulliRBM (or a centered one) with binary hidden units.
+    start : (M, D) binary visible states, M >= 2: where the M chains start. Exact
+        samples of the model where they exist (small RBMs); otherwise data, e.g. test
+        digits, which the RBM's Gibbs chains then move from (``burn_in``).
+    n_betas : number of inverse temperatures, >= 4 (the same schedule as forward AIS,
+        walked from β = 1 down to 0).
+    seed : seeds every sample.
+    burn_in : Gibbs sweeps of the RBM itself (β = 1) from ``start`` before annealing.
+    base_rate_data : as :func:`log_partition` (use the same data for both estimates).
+    """
+    n_betas, seed = _arguments("log_partition_reverse", model, None, n_betas, seed)
+    burn_in = checks.integer("log_partition_reverse", "burn_in", burn_in, low=0)
+    v = model._visible(start, "log_partition_reverse(start=...)")
+    if v.shape[0] < 2:
+        raise ValueError(f"log_partition_reverse: start has {v.shape[0]} row(s), expected "
+                         f"at least 2 chains (one row each); pass more starting states")
+    model._check_binary(v, "log_partition_reverse(start=...)")
+    path = _Annealing(model, base_rate_data, n_betas, seed)
+    betas, xp = path.betas, path.xp
+    for _ in range(burn_in):
+        v = path.sweep(path.hidden_input(v), 1.0)
+    log_w = xp.zeros(v.shape[0], dtype=backend.float64)
+    for k in range(len(betas) - 1, 0, -1):
+        a = path.hidden_input(v)
+        log_w += path.log_ratio(v, a, betas[k - 1], betas[k])         # log f_{k−1} − log f_k
+        if k > 1:
+            v = path.sweep(a, betas[k - 1])                           # v_{k−1} ~ T_{k−1}(v_k)
+    log_z, stderr = _log_mean_exp_with_stderr(log_w, 0.0, 0.0)
+    return path.log_z0 - log_z - path.shift, stderr
 
 
 def _bernoulli(gen, p):
@@ -108,10 +213,11 @@ def _bernoulli(gen, p):
     return xp.less(u, p, out=u)
 
 
-def _log_mean_exp_with_stderr(log_w, log_z0):
+def _log_mean_exp_with_stderr(log_w, log_z0, shift):
+    """(log_z0 + log mean(w) − shift, std(w) / (√M mean(w))), from w / max(w)."""
     xp = backend.get_array_module(log_w)
     top = float(log_w.max())
     r = xp.exp(log_w - top)                                           # w / max(w)
     mean = float(r.mean())
     stderr = float(r.std(ddof=1)) / (math.sqrt(r.shape[0]) * mean)
-    return log_z0 + top + math.log(mean), stderr
+    return log_z0 + top + math.log(mean) - shift, stderr

@@ -9,7 +9,7 @@ from minidl import backend
 from minidl.gradcheck import check_gradients
 from rbm import BernoulliRBM
 
-from tests.rbm._brute import binary_data, energy, params, randomise, states
+from rbm.exact import binary_data, energy, params, randomise, states
 
 small = st.integers(1, 5)
 seeds = st.integers(0, 2**16)

@@ -8,7 +8,7 @@ from minidl.gradcheck import check_gradients
 from minidl.optimizers import SGD
 from rbm import GaussianBernoulliRBM
 
-from tests.rbm._brute import params, randomise, states
+from rbm.exact import params, randomise, states
 
 seeds = st.integers(0, 2**16)
 

@@ -6,7 +6,7 @@ from hypothesis import given, strategies as st
 from minidl import backend
 from rbm import BernoulliRBM, ais
 
-from tests.rbm._brute import binary_data, joint, randomise, states
+from rbm.exact import binary_data, joint, randomise, states
 
 seeds = st.integers(0, 2**16)
 

@@ -6,7 +6,7 @@ from minidl import backend, io
 from minidl.optimizers import SGD, Adam
 from rbm import DBN, BernoulliRBM, GaussianBernoulliRBM
 
-from tests.rbm._brute import binary_data, randomise
+from rbm.exact import binary_data, randomise
 
 
 def host(x):

@@ -6,7 +6,7 @@ from minidl import backend, datasets
 from minidl.optimizers import SGD
 from rbm import BernoulliRBM
 
-from tests.rbm._brute import binary_data, cd_expected_gradient, joint, randomise, states
+from rbm.exact import binary_data, cd_expected_gradient, joint, randomise, states
 
 
 def host(x):

@@ -1,4 +1,13 @@
-"""Brute-force references for tiny RBMs: every (v, h) state enumerated in NumPy float64."""
+"""Exact references for tiny RBMs: every (v, h) state enumerated on the host in float64.
+
+The oracle the RBM tests and the exercises' graders share (one copy): the energy and the
+joint p(v, h) by enumeration, the conditionals, the exact distribution after k Gibbs sweeps
+(the transition matrix to the k-th power), and from those the exact expectation of the CD-k
+estimate. Nothing here samples, so a test or a grader can compare a sampler's averages with
+numbers that carry no noise. Sizes: 2^(D + H) states, so D + H <= ~16.
+
+Host NumPy on purpose: an oracle must not share the device code it judges.
+"""
 import itertools
 
 import numpy

@@ -195,6 +195,25 @@ def test_linear_probe_separable_codes_vs_noise(informative):
         assert acc < 0.55                              # chance is 1/3
 
 
+@pytest.mark.parametrize("scale", ["feature", "global"])
+def test_linear_probe_standardises_the_test_codes_with_the_training_statistics(scale):
+    """A test set of one class only, its codes far from the training mean: standardised with
+    the training μ and σ they stay on their class's side (accuracy 1); standardised with
+    their own mean they would straddle the boundary (about half right). A row's prediction
+    depends on that row alone, so the accuracy on a set is the mean of those on its rows."""
+    rng = numpy.random.default_rng(0)
+    y = rng.integers(0, 2, 300)
+    Z = rng.standard_normal((300, 2)) * 0.5
+    Z[:, 0] += numpy.where(y == 1, 2.0, -2.0)          # class = sign of z_0, training mean ~0
+    Z_test = rng.standard_normal((40, 2)) * 0.5 + [2.0, 0.0]   # class 1 only, mean (2, 0)
+    y_test = numpy.ones(40, dtype=int)
+    probe = dict(epochs=20, lr=0.05, seed=0, scale=scale)
+    assert metrics.linear_probe(Z, y, Z_test, y_test, **probe) == 1.0
+    rows = [metrics.linear_probe(Z, y, Z_test[i:i + 1], y_test[i:i + 1], **probe)
+            for i in range(3)]
+    assert rows == [1.0, 1.0, 1.0]
+
+
 def test_linear_probe_global_scale_keeps_rare_sparse_units_small():
     """Per-unit standardisation blows a rarely-on noise unit up; one global scale does not.
 

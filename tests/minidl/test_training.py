@@ -186,6 +186,33 @@ def test_model_checkpoint_writes_the_best_loadable_file(tmp_path):
     assert float(fresh.w.data[0]) == pytest.approx(2.0)
 
 
+def test_early_stopping_restores_the_best_weights_when_training_runs_to_the_end():
+    """No early stop (patience 10 > 4 epochs), yet the model ends with its best epoch's weights."""
+    model = Scripted([3.0, 1.0, 2.0, 2.5], n_batches=1)      # best after epoch 2 (w = 2)
+    stopper = EarlyStopping(patience=10)
+    history = fit(model, numpy.zeros((4, 1), numpy.float32), epochs=4, batch_size=4,
+                  validation_data=numpy.zeros((4, 1), numpy.float32), callbacks=[stopper],
+                  verbose=0)
+    assert len(history.epoch) == 4 and stopper.stopped_epoch is None
+    assert stopper.best_epoch == 1
+    assert float(model.w.data[0]) == pytest.approx(2.0)      # not 4.0, the last epoch's
+
+
+def test_model_checkpoint_mode_max_keeps_the_highest_value(tmp_path):
+    """mode="max" (an accuracy): epochs 1 and 3 raise the best (0.5, 0.9), epochs 2 and 4 do
+    not (0.3 is lower, 0.7 below 0.9), so the file holds epoch 3's weights (w = 3)."""
+    path = str(tmp_path / "best.npz")
+    script = [0.5, 0.3, 0.9, 0.7]
+    model = Scripted(script, n_batches=1)
+    checkpoint = ModelCheckpoint(path, mode="max")
+    fit(model, numpy.zeros((4, 1), numpy.float32), epochs=4, batch_size=4,
+        validation_data=numpy.zeros((4, 1), numpy.float32), callbacks=[checkpoint], verbose=0)
+    assert checkpoint.saved == [path, path] and checkpoint.best == 0.9
+    fresh = Scripted(script, n_batches=1)
+    io.load_weights(fresh, path)
+    assert float(fresh.w.data[0]) == pytest.approx(3.0)
+
+
 @pytest.mark.parametrize("where", ["X", "y"])
 def test_nan_refused_before_any_weight_changes(where):
     X, y = data(1)

@@ -172,9 +172,12 @@ def _check_format(path, arrays):
         raise WeightsFileError(f"{path}: unreadable format version "
                                f"{arrays[_FORMAT]!r}") from None
     if version not in _READABLE_FORMATS:
+        why = ("it was written by a newer minidl; upgrade minidl to load it"
+               if version > FORMAT_VERSION else
+               "that older format is no longer read; load it with the minidl that wrote it "
+               "and save it again")
         raise WeightsFileError(f"{path} has file format version {version}, but this minidl "
-                               f"reads versions {list(_READABLE_FORMATS)}: it was written by a "
-                               f"newer minidl; upgrade minidl to load it")
+                               f"reads versions {list(_READABLE_FORMATS)}: {why}")
 
 
 def _text(path, arrays, key):

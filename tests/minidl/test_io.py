@@ -156,6 +156,41 @@ def test_file_records_class_and_format_version(tmp_path):
         assert int(f["__format__"][0]) == io.FORMAT_VERSION == 2
 
 
+def with_format(path, version):
+    """Rewrite the minidl file ``path`` with ``__format__`` set to ``version``."""
+    with numpy.load(path) as f:
+        arrays = dict(f)
+    arrays["__format__"] = numpy.array([version])
+    numpy.savez(path, **arrays)
+
+
+@pytest.mark.parametrize("version", [-1, 0, 3, 10])
+def test_every_unreadable_format_version_is_refused_by_number(tmp_path, version):
+    """Versions outside (1, 2) are refused, the older (0, -1) as well as the newer, by both
+    load and load_weights, with the version and what to do in the message."""
+    path = str(tmp_path / "m.npz")
+    io.save(Keywords(3, seed=1), path)
+    with_format(path, version)
+    hint = "newer minidl; upgrade" if version > 2 else "older format is no longer read"
+    target = Keywords(3, seed=2)
+    before = host(target)
+    for call in (lambda: io.load(path), lambda: io.load_weights(target, path)):
+        with pytest.raises(io.WeightsFileError,
+                           match=rf"format version {version}, .*reads versions \[1, 2\].*{hint}"):
+            call()
+    assert_same(host(target), before)
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_readable_format_versions_load(tmp_path, version):
+    path = str(tmp_path / "m.npz")
+    io.save(Keywords(3, seed=1), path)
+    with_format(path, version)
+    target = Keywords(3, seed=2)
+    io.load_weights(target, path)
+    assert_same(host(target), host(Keywords(3, seed=1)))
+
+
 def test_load_rebuilds_a_minidl_model_from_the_file_alone(tmp_path):
     from minidl.classifier import Classifier
     ae = pytest.importorskip("autoencoders")

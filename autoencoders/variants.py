@@ -126,8 +126,9 @@ class SparseAutoencoder(DeepAutoencoder):
     -----
     J = L(x, x̂) + β Σ_j KL(ρ || ρ̂_j) + λ₁ (1/B) Σ_b ||h_b||₁,  ρ̂_j = (1/B) Σ_b h_bj
 
-    - KL (``beta > 0``): sigmoid codes, reconstruction summed over pixels and averaged over
-      the batch (UFLDL's per-sample objective), gradient through the batch mean ρ̂.
+    - KL (``beta > 0``): sigmoid codes, a sigmoid output x̂ = σ(g(h)) and its squared
+      error summed over pixels and averaged over the batch (UFLDL's per-sample objective,
+      ||x − x̂||² where UFLDL halves it), gradient through the batch mean ρ̂.
     - L1 only (``beta=0, l1=1e-4``): the Keras tutorial's ReLU code with
       ``activity_regularizer=l1(10e-5)`` (= 1e-4) and BCE averaged over pixels.
     See :class:`autoencoders.KLSparsity` and :class:`autoencoders.L1Activity`.
@@ -135,13 +136,27 @@ class SparseAutoencoder(DeepAutoencoder):
     Parameters
     ----------
     rho : target mean activation in (0, 1). beta : KL weight >= 0. l1 : None or λ₁ >= 0.
+    loss : None (default): with KL, UFLDL's objective -- the decoder ends in a sigmoid
+        and the loss is the squared error of that image, so ``reconstruct`` still returns
+        images in [0, 1]; without KL, "bce" (the Keras tutorial's). Or "bce" / "mse"
+        (logits / a linear output). Why: β = 3 is weighed against UFLDL's squared error;
+        summed BCE is about ten times larger on MNIST and drowns the penalty.
+        ``SparseAutoencoder([784, 196], rho=0.1)`` on mnist-5k, Adam 1e-3, batch 64:
+        ρ̂ = 0.184 after 5 epochs with BCE (0.162 after 10); 0.134 (0.123) with the
+        sigmoid's squared error and Adam 1e-3, 0.115 (0.114) with the default optimizer.
+    optimizer : None: with KL, Adam with lr 1e-2 (:meth:`default_optimizer`; the squared
+        error of a sigmoid has small gradients, and at 1e-3 ρ̂ is still 0.123 after 10
+        epochs, and the test MSE 0.58 of the mean image's against 0.18); without, Adam 1e-3.
     reduction : of the reconstruction loss; default "batch" with KL, "mean" without.
     activation : default "sigmoid" with KL (required: ρ̂ must lie in (0, 1)), "relu" without.
     """
 
-    def __init__(self, sizes, *, rho=0.1, beta=3.0, l1=None, loss="bce", reduction=None,
+    def __init__(self, sizes, *, rho=0.1, beta=3.0, l1=None, loss=None, reduction=None,
                  activation=None, optimizer=None, seed=None):
         kl = KLSparsity(rho, beta)   # validates rho and beta
+        sigmoid_output = loss is None and kl.beta > 0     # UFLDL: squared error of σ(out)
+        if loss is None:
+            loss = "mse" if sigmoid_output else "bce"
         penalties = [kl] if kl.beta > 0 else []
         if l1 is not None:
             penalties.append(L1Activity(l1))
@@ -154,9 +169,28 @@ class SparseAutoencoder(DeepAutoencoder):
         reduction = reduction or ("batch" if kl.beta > 0 else "mean")
         checks.one_of("SparseAutoencoder", "reduction", reduction, ("batch", "mean"))
         super().__init__(sizes, activation=activation, loss=loss, optimizer=optimizer, seed=seed)
+        self._sigmoid_output = sigmoid_output
+        if sigmoid_output:
+            self.decoder = Sequential(*self.decoder.layers, activation_layer("sigmoid"))
         self.loss = make_loss(loss, reduction)
         self.penalties = penalties
         self.rho, self.beta, self.l1 = kl.rho, kl.beta, l1
+
+    def default_optimizer(self):
+        """Adam, lr 1e-2 with the KL penalty (see ``optimizer`` above), else lr 1e-3."""
+        from minidl.optimizers import Adam
+        return Adam(lr=1e-2) if self.beta > 0 else super().default_optimizer()
+
+    def check_data(self, x, *, name="X", where="fit"):
+        """Refuse targets a sigmoid output cannot reach (outside [0, 1]), as BCE's are."""
+        super().check_data(x, name=name, where=where)
+        bad = checks.outside_unit_interval(x) if self._sigmoid_output else None
+        if bad is not None:
+            raise ValueError(f"SparseAutoencoder.{where}: {name} has values in "
+                             f"[{bad[0]:g}, {bad[1]:g}] but the default decoder ends in a "
+                             f"sigmoid, whose outputs lie in [0, 1]: scale the data (e.g. "
+                             f"X / 255 for 8-bit pixels) or build the model with loss='mse' "
+                             f"(a linear output)")
 
     def mean_activation(self, X):
         """ρ̂ over X: the mean code activation per unit, (K,)."""

@@ -148,18 +148,20 @@ class Autoencoder(Model):
     def objective(self, x, training=False):
         """Forward pass of the whole objective on a batch; returns the metrics dict.
 
-        Caches what :meth:`backward` needs. Values are Python floats; "loss" is J.
+        Caches what :meth:`backward` needs. Values are scalars (``backend.scalar``: a
+        float on NumPy, a 0-d device array on CuPy, so a step never waits for the GPU);
+        "loss" is J.
         """
         x_in = self.corruption(x) if (training and self.corruption is not None) else x
         h = self.encoder.forward(x_in, training=training)
         out = self.decoder.forward(self.bottleneck(h, training), training=training)
-        recon = float(self.loss.forward(out, x))
+        recon = self.loss.forward(out, x)
         metrics, total = {"recon": recon}, recon
         self._h, self._penalty_grads = h, []
         for p in self.penalties:
             value, dh = p.value_and_grad(h)
-            metrics[p.name] = float(value)
-            total += float(value)
+            metrics[p.name] = value
+            total = total + value
             self._penalty_grads.append((p, dh))
         metrics["loss"] = total
         return metrics
@@ -214,7 +216,7 @@ class Autoencoder(Model):
             part = X[start:start + batch_size]
             for k, v in self.objective(part, training=False).items():
                 totals[k] = totals.get(k, 0.0) + v * part.shape[0]
-        return {k: v / n for k, v in totals.items()}
+        return backend.to_floats({k: v / n for k, v in totals.items()})
 
     # --- using a trained model ---------------------------------------------------
     def encode(self, X):

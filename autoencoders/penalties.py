@@ -46,7 +46,7 @@ class KLSparsity:
     def value_and_grad(self, h):
         xp = backend.get_array_module(h)
         rho_hat = xp.clip(h.mean(axis=0), 1e-7, 1.0 - 1e-7)   # (K,)
-        value = self.beta * float(kl_bernoulli(self.rho, rho_hat).sum())
+        value = self.beta * backend.scalar(kl_bernoulli(self.rho, rho_hat).sum())
         d_rho_hat = self.beta * (-self.rho / rho_hat + (1.0 - self.rho) / (1.0 - rho_hat))
         dh = xp.broadcast_to(d_rho_hat * (1.0 / h.shape[0]), h.shape).copy()
         return value, dh
@@ -69,7 +69,7 @@ class L1Activity:
     def value_and_grad(self, h):
         xp = backend.get_array_module(h)
         scale = self.l1 / h.shape[0]
-        return scale * float(xp.abs(h).sum()), xp.sign(h) * scale
+        return scale * backend.scalar(xp.abs(h).sum()), xp.sign(h) * scale
 
     def __repr__(self):
         return f"L1Activity(l1={self.l1})"
@@ -105,7 +105,7 @@ class ContractivePenalty:
         w = (self.dense.W.data ** 2).sum(axis=0)   # (K,)
         s = h * (1.0 - h)
         scale = self.lam / h.shape[0]
-        value = scale * float(((s * s) @ w).sum())
+        value = scale * backend.scalar(((s * s) @ w).sum())
         dh = (2.0 * scale) * s * (1.0 - 2.0 * h) * w
         return value, dh
 

@@ -78,8 +78,8 @@ class VAE(Autoencoder):
         eps = self.rng.normal(mu.shape, h.dtype, xp=xp)                 # ε ~ N(0, I)
         z = mu + std * eps                                              # reparameterisation
         logits = self.decoder.forward(z, training=training)            # (B, D)
-        recon = float(self.loss.forward(logits, x))                     # Σ pixels, mean over B
-        kl = float((-0.5 * (1.0 + logvar - mu * mu - std * std)).sum(axis=1).mean())
+        recon = self.loss.forward(logits, x)                            # Σ pixels, mean over B
+        kl = backend.scalar((-0.5 * (1.0 + logvar - mu * mu - std * std)).sum(axis=1).mean())
         self._cache = (mu, std, eps)
         return {"recon": recon, "kl": self.beta * kl, "loss": recon + self.beta * kl,
                 "neg_elbo": recon + kl}

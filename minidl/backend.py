@@ -86,6 +86,70 @@ def to_host(x):
     return numpy.asarray(x)
 
 
+def scalar(x):
+    """A reduction's value without waiting for the device.
+
+    On NumPy ``float(x)`` (free: the value is already on the host); on CuPy the 0-d
+    device array itself, so the caller decides when to sync. Losses, penalties and
+    metrics return their values through this, and ``minidl.training.fit`` converts a
+    batch's metrics with :func:`to_floats`: one host sync per training batch.
+    """
+    if cupy is not None and isinstance(x, cupy.ndarray):
+        return x
+    return float(x)
+
+
+def to_floats(values):
+    """A dict of scalars (floats, NumPy scalars, 0-d device arrays) as Python floats.
+
+    The device values are stacked and copied to the host together: one host sync for
+    the whole dict, however many metrics it holds (none when nothing is on a GPU).
+    """
+    on_device = [k for k, v in values.items() if cupy is not None and isinstance(v, cupy.ndarray)]
+    out = {k: float(v) for k, v in values.items() if k not in on_device}
+    if on_device:
+        stacked = cupy.stack([values[k].astype(float64).reshape(()) for k in on_device])
+        out.update(zip(on_device, cupy.asnumpy(stacked).tolist()))
+    return {k: out[k] for k in values}
+
+
+class ToHost:
+    """A scikit-learn Pipeline step that copies its input to the host (NumPy).
+
+    A model on CuPy returns device arrays from ``transform`` (the unit protocol keeps
+    codes on the GPU for the next unit), and scikit-learn estimators call
+    ``numpy.asarray`` on what they are given, which CuPy refuses. Put this step
+    between a GPU model and a scikit-learn one::
+
+        Pipeline([("ae", DeepAutoencoder([784, 32]).to("cupy")),
+                  ("host", backend.ToHost()),
+                  ("clf", LogisticRegression())])
+
+    On NumPy input it passes the array through (no copy). It has no parameters, so
+    ``sklearn.base.clone`` and ``GridSearchCV`` take it.
+    """
+
+    def get_params(self, deep=True):
+        return {}
+
+    def set_params(self, **params):
+        if params:
+            raise ValueError(f"ToHost has no parameters, got {sorted(params)}")
+        return self
+
+    def fit(self, X, y=None, **fit_params):
+        return self
+
+    def transform(self, X):
+        return to_host(X)
+
+    def fit_transform(self, X, y=None, **fit_params):
+        return to_host(X)
+
+    def __repr__(self):
+        return "ToHost()"
+
+
 def scatter_add(target, indices, values):
     """``target[indices] += values`` with repeated indices summed (NumPy ``add.at``)."""
     mod = get_array_module(target)
@@ -106,7 +170,8 @@ def derive_seed(seed, *path):
     """
     if seed is None:
         return None
-    words = [int(seed)] + [int.from_bytes(str(p).encode(), "little") % (2 ** 32) for p in path]
+    from minidl import checks
+    words = [checks.seed("minidl", seed)] + [int.from_bytes(str(p).encode(), "little") % (2 ** 32) for p in path]
     return int(numpy.random.SeedSequence(words).generate_state(1)[0])
 
 
@@ -121,8 +186,10 @@ class Generator:
     """
 
     def __init__(self, seed=None):
-        self.seed = seed
-        self._host = numpy.random.default_rng(seed)
+        from minidl import checks
+        self.seed = seed if isinstance(seed, numpy.random.SeedSequence) else \
+            checks.seed("minidl.backend.rng", seed)
+        self._host = numpy.random.default_rng(self.seed)
         self._gpu = None
 
     def _gen(self, mod=None):
@@ -190,6 +257,22 @@ def keep_freed_memory_for_reuse(threshold=64 << 20):
 if os.environ.get("MINIDL_KEEP_MEMORY", "1") != "0":
     keep_freed_memory_for_reuse()
 
-_env = os.environ.get("MINIDL_BACKEND")
-if _env:
-    use(_env)
+def _use_environment(value):
+    """Start on ``$MINIDL_BACKEND``. A misspelt name stops the import, naming the variable;
+    a backend this machine lacks (cupy without a GPU) warns and starts on numpy, so an
+    explicit ``use(...)`` (an example's ``--backend numpy``) still decides."""
+    try:
+        use(value)
+    except ValueError as err:
+        raise ValueError(f"the environment variable MINIDL_BACKEND={value!r}: {err}; set it to "
+                         f"'numpy' or 'cupy', or unset it") from None
+    except RuntimeError as err:
+        import warnings
+        warnings.warn(f"the environment variable MINIDL_BACKEND={value!r} cannot be honoured "
+                      f"({err}); minidl starts on 'numpy' (an explicit backend.use(...) or "
+                      f"--backend decides). Unset MINIDL_BACKEND to silence this.",
+                      RuntimeWarning, stacklevel=2)
+
+
+if os.environ.get("MINIDL_BACKEND"):
+    _use_environment(os.environ["MINIDL_BACKEND"])

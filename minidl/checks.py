@@ -17,7 +17,7 @@ import numbers
 
 from minidl import backend
 
-__all__ = ["integer", "positive_int", "number", "one_of", "sizes", "samples", "outside_unit_interval", "finite_array"]
+__all__ = ["integer", "seed", "positive_int", "number", "one_of", "sizes", "samples", "outside_unit_interval", "finite_array"]
 
 
 def integer(owner, name, value, *, low=None):
@@ -32,6 +32,17 @@ def integer(owner, name, value, *, low=None):
     if low is not None and value < low:
         raise ValueError(f"{owner}: {name}={value!r} must be an integer >= {low}")
     return value
+
+
+def seed(owner, value, *, name="seed"):
+    """``value`` as None or an int >= 0: NumPy's generators take no negative seeds."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(f"{owner}: {name}={value!r} must be None (fresh randomness) or an "
+                         f"integer >= 0, e.g. {name}=0; NumPy's random generators take no "
+                         f"negative or fractional seeds")
+    return int(value)
 
 
 def positive_int(owner, name, value):
@@ -135,5 +146,6 @@ def outside_unit_interval(x):
     """
     if x.size == 0:
         return None
-    low, high = float(x.min()), float(x.max())
+    xp = backend.get_array_module(x)
+    low, high = backend.to_host(xp.stack([x.min(), x.max()])).tolist()     # one host sync
     return (low, high) if (low < 0.0 or high > 1.0) else None

@@ -7,7 +7,7 @@ then everything), and read off the accuracy.
 from minidl import backend, checks
 from minidl.layers.activations import Softmax
 from minidl.layers.base import Layer
-from minidl.losses import SoftmaxCrossEntropy
+from minidl.losses import SoftmaxCrossEntropy, check_label_range
 from minidl.model import Model
 
 __all__ = ["Classifier"]
@@ -48,8 +48,20 @@ class Classifier(Model):
     def objective(self, x, y, training=False):
         """Forward pass and loss on a batch; returns {"loss", "accuracy"} (floats)."""
         z = self.logits(x, training=training)
-        loss = float(self.loss.forward(z, y))
+        # inside fit every label was checked once (check_targets): no per-batch sync
+        loss = self.loss.forward(z, y, check_labels=not self._inputs_checked_by_fit)
         return {"loss": loss, "accuracy": _accuracy(z, y)}
+
+    def check_targets(self, x, y, *, name="y", where="fit"):
+        """Refuse labels outside [0, C) once, before training (``training.fit``'s hook).
+
+        C is ``n_classes``, or the width of the network's logits on the first row
+        (``x`` is fit's checked data, on the model's device).
+        """
+        y = backend.to_device(y, backend.name_of(self.xp))
+        if y.dtype.kind in "iu":                # other dtypes: refused by every batch
+            n_classes = self.n_classes or self.network.forward(x[:1]).shape[1]
+            check_label_range(f"Classifier.{where}({name})", y, n_classes)
 
     def backward(self):
         """Gradients of the last :meth:`objective` into the parameters; returns dL/dx."""
@@ -72,7 +84,7 @@ class Classifier(Model):
             m = self.objective(X[part], y[part])
             for k, v in m.items():
                 totals[k] = totals.get(k, 0.0) + v * X[part].shape[0]
-        return {k: v / n for k, v in totals.items()}
+        return backend.to_floats({k: v / n for k, v in totals.items()})
 
     # --- using a trained model ---------------------------------------------------------
     def logits(self, X, training=False):
@@ -125,4 +137,4 @@ class Classifier(Model):
 
 def _accuracy(z, y):
     """Fraction of rows whose largest logit is at the label."""
-    return float((z.argmax(axis=1) == y).mean()) if y.shape[0] else 0.0
+    return backend.scalar((z.argmax(axis=1) == y).mean()) if y.shape[0] else 0.0

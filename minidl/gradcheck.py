@@ -22,7 +22,9 @@ def numerical_gradient(f, x, eps=1e-6):
     """Central-difference gradient of the scalar function ``f()`` w.r.t. array ``x``.
 
     ``f`` takes no arguments: it must read ``x``, which is perturbed *in place*
-    one element at a time and restored afterwards.
+    one element at a time and restored afterwards. It may return a float or a 0-d
+    array on x's device: nothing here waits for the device, so on a GPU the whole
+    gradient costs no host sync (the check that compares it costs one).
     """
     xp = backend.get_array_module(x)
     grad = xp.zeros(x.shape, dtype=backend.float64)
@@ -31,21 +33,25 @@ def numerical_gradient(f, x, eps=1e-6):
                          "pass a C-contiguous array (x = xp.ascontiguousarray(x))")
     flat, gflat = x.reshape(-1), grad.reshape(-1)
     for i in range(x.size):
-        old = flat[i].item()
+        old = flat[i].copy()                  # a scalar, kept where x is
         flat[i] = old + eps
-        f_plus = float(f())
+        f_plus = f()
         flat[i] = old - eps
-        f_minus = float(f())
+        f_minus = f()
         flat[i] = old
         gflat[i] = (f_plus - f_minus) / (2 * eps)
     return grad
 
 
-def _relative_error(a, n):
+def _norms(a, n):
+    """‖a − n‖, ‖a‖, ‖n‖ as a (3,) array on a's device (no host sync)."""
     xp = backend.get_array_module(a)
-    diff = float(xp.linalg.norm(a - n))
-    scale = float(xp.linalg.norm(a)) + float(xp.linalg.norm(n))
-    return diff, scale
+    return xp.stack([xp.linalg.norm(a - n), xp.linalg.norm(a), xp.linalg.norm(n)])
+
+
+def _relative_error(a, n):
+    diff, norm_a, norm_n = backend.to_host(_norms(a, n)).tolist()        # one host sync
+    return diff, norm_a + norm_n
 
 
 def assert_close_gradient(analytic, numeric, name, *, rtol=1e-7, atol=1e-9):
@@ -79,7 +85,8 @@ def check_gradients(f, arrays, analytic, names, *, eps=1e-6, rtol=1e-7, atol=1e-
 
     Parameters
     ----------
-    f : callable with no arguments, returns a float computed from ``arrays``.
+    f : callable with no arguments, returns a float (or a 0-d array on the arrays'
+        device) computed from ``arrays``.
     arrays : list of float64 arrays that ``f`` reads (perturbed in place).
     analytic : list of arrays, the claimed df/d(array), same shapes.
     names : list of str, used in failure messages.
@@ -88,6 +95,8 @@ def check_gradients(f, arrays, analytic, names, *, eps=1e-6, rtol=1e-7, atol=1e-
         (f(θ + εu) − f(θ − εu)) / 2ε  against  Σ_i ⟨a_i, u_i⟩.
 
     Returns the largest relative error seen; raises AssertionError on failure.
+    The comparison copies every gradient's norms to the host together: one host sync
+    per check on a GPU (a failure's message costs a few more).
     """
     for arr, name in zip(arrays, names):
         if arr.dtype != backend.float64:
@@ -95,10 +104,20 @@ def check_gradients(f, arrays, analytic, names, *, eps=1e-6, rtol=1e-7, atol=1e-
                             f"cast the layer with .astype(backend.float64) first")
     if directional:
         return _check_directional(f, arrays, analytic, names, eps, rtol, atol, seed)
+    numeric = [numerical_gradient(f, arr, eps) for arr in arrays]
+    xp = backend.get_array_module(arrays[0])
+    pairs = [(xp.asarray(a, dtype=backend.float64), n) for a, n in zip(analytic, numeric)]
+    if any(a.shape != n.shape for a, n in pairs):
+        bad = next(i for i, (a, n) in enumerate(pairs) if a.shape != n.shape)
+        assert_close_gradient(analytic[bad], numeric[bad], names[bad])   # says which
+    # every gradient's three norms in one copy to the host: one sync per check
+    norms = backend.to_host(xp.stack([_norms(a, n) for a, n in pairs])).tolist() if pairs else []
     worst = 0.0
-    for arr, grad, name in zip(arrays, analytic, names):
-        numeric = numerical_gradient(f, arr, eps)
-        worst = max(worst, assert_close_gradient(grad, numeric, name, rtol=rtol, atol=atol))
+    for (diff, norm_a, norm_n), grad, num, name in zip(norms, analytic, numeric, names):
+        scale = norm_a + norm_n
+        if not math.isfinite(diff) or diff > atol + rtol * scale:
+            assert_close_gradient(grad, num, name, rtol=rtol, atol=atol)   # the message
+        worst = max(worst, diff / max(scale, 1e-300))
     return worst
 
 
@@ -106,19 +125,19 @@ def _check_directional(f, arrays, analytic, names, eps, rtol, atol, seed):
     gen = backend.rng(seed)
     dirs = [gen.normal(a.shape, dtype=backend.float64, xp=backend.get_array_module(a))
             for a in arrays]
-    norm = math.sqrt(sum(float((d * d).sum()) for d in dirs))
+    xp = backend.get_array_module(arrays[0])
+    norm = xp.sqrt(sum(backend.scalar((d * d).sum()) for d in dirs))
     dirs = [d / norm for d in dirs]
     for a, d in zip(arrays, dirs):
         a += eps * d
-    f_plus = float(f())
+    f_plus = f()
     for a, d in zip(arrays, dirs):
         a -= 2 * eps * d
-    f_minus = float(f())
+    f_minus = f()
     for a, d in zip(arrays, dirs):
         a += eps * d
-    xp = backend.get_array_module(arrays[0])
     numeric = xp.asarray((f_plus - f_minus) / (2 * eps))
-    claimed = xp.asarray(sum(float((g * d).sum()) for g, d in zip(analytic, dirs)))
+    claimed = xp.asarray(sum(backend.scalar((g * d).sum()) for g, d in zip(analytic, dirs)))
     return assert_close_gradient(claimed, numeric, "directional derivative of "
                                  + ", ".join(names), rtol=rtol, atol=atol)
 
@@ -151,16 +170,18 @@ def check_layer(layer, x, *, training=False, seed=0, eps=1e-6, rtol=1e-7, atol=1
         p.zero_grad()
     x_before, dy_before = x.copy(), dy.copy()
     dx = layer.backward(dy)
-    if not bool(xp.array_equal(dy, dy_before)):
+    dy_kept, x_kept = backend.to_host(xp.stack([xp.array_equal(dy, dy_before),
+                                                 xp.array_equal(x, x_before)])).tolist()
+    if not dy_kept:
         raise AssertionError(f"{layer!r}.backward() modified the upstream gradient dy in place")
-    if not bool(xp.array_equal(x, x_before)):
+    if not x_kept:
         raise AssertionError(f"{layer!r}.backward() modified the cached input x in place")
     if dx.shape != x.shape:
         raise AssertionError(f"{layer!r}.backward() returned dx of shape {dx.shape}, "
                              f"expected the input's shape {x.shape}")
 
     def f():
-        return float((run(x) * dy).sum())
+        return backend.scalar((run(x) * dy).sum())
 
     arrays = [p.data for p in params]
     analytic = [p.grad.copy() for p in params]

@@ -1,5 +1,9 @@
 """Losses: ``forward(pred, target) -> float`` and ``backward() -> dpred``.
 
+The value is a Python float on NumPy and a 0-d device array on CuPy
+(:func:`minidl.backend.scalar`): computing a loss never waits for the GPU; ``float()``
+it when a number is needed (``training.fit`` does, once per batch).
+
 Every loss takes a ``reduction``:
 
 - ``"mean"``  -- mean over every element (SoftmaxCrossEntropy: mean over the batch);
@@ -12,7 +16,7 @@ The gradient returned by ``backward`` is of the *reduced* loss and has pred's dt
 """
 from minidl import backend
 
-__all__ = ["Loss", "MSE", "BCEWithLogits", "SoftmaxCrossEntropy"]
+__all__ = ["Loss", "MSE", "BCEWithLogits", "SoftmaxCrossEntropy", "check_label_range"]
 
 REDUCTIONS = ("mean", "sum", "batch")
 
@@ -61,7 +65,7 @@ class MSE(Loss):
         diff = pred - target
         n = self._divisor(pred)
         self.cache = (diff, n)
-        return float((diff * diff).sum()) / n
+        return backend.scalar((diff * diff).sum()) / n
 
     def backward(self):
         self._need_forward()
@@ -99,7 +103,7 @@ class BCEWithLogits(Loss):
         half_tanh += 0.5                                  # σ(z), kept for backward
         n = self._divisor(pred)
         self.cache = (half_tanh, target, n)
-        return float(loss.sum()) / n
+        return backend.scalar(loss.sum()) / n
 
     def backward(self):
         self._need_forward()
@@ -117,25 +121,26 @@ class SoftmaxCrossEntropy(Loss):
     Gradient: dL/dz = softmax(z) − t (divided by B for "mean"/"batch", 1 for "sum").
     """
 
-    def forward(self, pred, target):
+    def forward(self, pred, target, *, check_labels=True):
+        """The loss; ``check_labels=False`` skips the label-range check (one host sync),
+        for callers that checked every label once already (a Classifier inside fit)."""
         xp = backend.get_array_module(pred)
         if pred.ndim != 2:
             raise ValueError(f"SoftmaxCrossEntropy expects logits of shape (batch, classes), "
                              f"got {tuple(pred.shape)}")
-        target = self._as_probabilities(pred, target, xp)
+        target = self._as_probabilities(pred, target, xp, check_labels)
         shifted = pred - pred.max(axis=1, keepdims=True)
         log_z = xp.log(xp.exp(shifted).sum(axis=1, keepdims=True))
         log_p = shifted - log_z
         n = 1.0 if self.reduction == "sum" else float(pred.shape[0])
         self.cache = (log_p, target, n)
-        return float(-(target * log_p).sum()) / n
+        return backend.scalar(-(target * log_p).sum()) / n
 
-    def _as_probabilities(self, pred, target, xp):
+    def _as_probabilities(self, pred, target, xp, check_labels=True):
         if target.ndim == 1 and target.shape[0] == pred.shape[0]:
             labels = target.astype("int64", copy=False)
-            if labels.size and (int(labels.min()) < 0 or int(labels.max()) >= pred.shape[1]):
-                raise ValueError(f"SoftmaxCrossEntropy: labels must be in [0, {pred.shape[1]}), "
-                                 f"got values from {int(labels.min())} to {int(labels.max())}")
+            if check_labels:
+                check_label_range("SoftmaxCrossEntropy", labels, pred.shape[1])
             onehot = xp.zeros(pred.shape, dtype=pred.dtype)
             onehot[xp.arange(pred.shape[0]), labels] = 1
             return onehot
@@ -147,3 +152,11 @@ class SoftmaxCrossEntropy(Loss):
         log_p, target, n = self.cache
         xp = backend.get_array_module(log_p)
         return (xp.exp(log_p) - target) * (1.0 / n)
+
+
+def check_label_range(owner, labels, n_classes):
+    """Refuse int labels outside [0, n_classes); one host sync (two more to word a failure)."""
+    xp = backend.get_array_module(labels)
+    if labels.size and bool(xp.any((labels < 0) | (labels >= n_classes))):
+        raise ValueError(f"{owner}: labels must be in [0, {n_classes}), got values from "
+                         f"{int(labels.min())} to {int(labels.max())}")

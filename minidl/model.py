@@ -6,7 +6,11 @@ A model owns layers (and so Parameters) and an optimizer, and implements
     evaluate(batch)   -> dict of metrics   forward and objective only
 
 ``batch`` is the input array ``X[idx]`` when ``fit`` was given no targets, and the
-pair ``(X[idx], y[idx])`` when it was. Metric values are Python floats.
+pair ``(X[idx], y[idx])`` when it was. Metric values are scalars: Python floats, or
+0-d arrays on the model's device (what ``backend.scalar`` gives: a float on NumPy, the
+device array on CuPy), so that a step never waits for the GPU; ``fit`` copies one
+batch's metrics to the host together (``backend.to_floats``), one sync per batch.
+``evaluate`` called by users returns Python floats.
 
 A model owns its device: ``model.xp`` is the array module of its parameters, and
 every method computes there (``as_array``, the model's random generator), whatever

@@ -103,14 +103,18 @@ def clip_grad_norm(params, max_norm):
     """Scale all grads in place so their global L2 norm is at most ``max_norm``.
 
     ‖g‖ = √(Σ_p ‖g_p‖²); if ‖g‖ > max_norm, g_p ← g_p · max_norm / (‖g‖ + 1e-6).
-    Returns ‖g‖ before clipping (a Python float).
+    The scale min(1, max_norm / (‖g‖ + 1e-6)) is applied to every gradient, computed
+    where the gradients live, so clipping never waits for the GPU (one pass per grad).
+    Returns ‖g‖ before clipping: a float on NumPy, a 0-d device array on CuPy.
     """
-    total = math.sqrt(sum(float((p.grad * p.grad).sum()) for p in params))
-    scale = max_norm / (total + 1e-6)
-    if scale < 1.0:
-        for p in params:
-            p.grad *= scale
-    return total
+    if not params:
+        return 0.0
+    xp = backend.get_array_module(params[0].grad)
+    total = xp.sqrt(sum(backend.scalar((p.grad * p.grad).sum()) for p in params))   # ‖g‖
+    scale = xp.minimum(max_norm / (total + 1e-6), 1.0)      # 1 (no change) when ‖g‖ is small
+    for p in params:
+        p.grad *= scale
+    return backend.scalar(total)
 
 
 class SGD(Optimizer):

@@ -79,7 +79,7 @@ def fit(model, X, y=None, *, epochs, batch_size, optimizer=None, validation_data
     device, dtype = _device_and_dtype(model)
     X, y = _prepare(X, y, "X", "y", device, dtype)
     val = _prepare_validation(validation_data, X, y, device, dtype)
-    _check_model_data(model, X, val)
+    _check_model_data(model, X, y, val)
     _check_callbacks(model, callbacks, X, y, val)
     if optimizer is not None:
         model.optimizer = optimizer
@@ -129,7 +129,9 @@ def _data_already_checked(model):
 def _train_epoch(model, X, y, order, batch_size, callbacks, epoch):
     """One pass over the data; returns the batch-size-weighted mean of each metric.
 
-    The weights are copied first: if a batch's metrics come back NaN or inf they are
+    A model may return its metrics as 0-d device arrays (the Model contract): they are
+    copied to the host here, all of one batch's together, so a batch costs one host
+    sync whatever the model reports. The weights are copied first: if a batch's metrics come back NaN or inf they are
     restored (a copy per epoch costs one pass over the weights, small beside an epoch).
     """
     n = X.shape[0]
@@ -141,7 +143,7 @@ def _train_epoch(model, X, y, order, batch_size, callbacks, epoch):
         idx = slice(start, start + batch_size) if order is None else order[start:start + batch_size]
         batch = X[idx] if y is None else (X[idx], y[idx])
         with _data_already_checked(model):
-            metrics = model.train_step(batch)
+            metrics = backend.to_floats(model.train_step(batch))    # the batch's one sync
         if not _accumulate(totals, metrics, min(batch_size, n - start)):
             _diverged(model, snapshot, epoch, b, -(-n // batch_size), metrics)
         for cb in callbacks:
@@ -169,7 +171,7 @@ def _evaluate(model, X, y, batch_size):
     for start in range(0, n, batch_size):
         idx = slice(start, start + batch_size)
         with _data_already_checked(model):
-            metrics = model.evaluate(X[idx] if y is None else (X[idx], y[idx]))
+            metrics = backend.to_floats(model.evaluate(X[idx] if y is None else (X[idx], y[idx])))
         _accumulate(totals, metrics, min(batch_size, n - start))
     return {k: v / n for k, v in totals.items()}
 
@@ -190,9 +192,12 @@ def metric_names(model, X, y=None, validation=False):
     One ``model.evaluate`` on the first row of ``X`` gives the metric names; a model's
     ``train_step`` reports these names or a subset of them (the Model contract), and
     with validation data each also appears as "val_<name>". The row is evaluated
-    without training, so no weight moves.
+    without training, so no weight moves. The row is moved to the model's device first
+    (a model on CuPy handed host data, or the reverse, computes on its own device).
     """
-    first = X[:1] if y is None else (X[:1], y[:1])
+    device = _device_and_dtype(model)[0]
+    x = backend.to_device(X[:1], device)
+    first = x if y is None else (x, backend.to_device(y[:1], device))
     names = set(model.evaluate(first))
     return names | {f"val_{k}" for k in names} if validation else names
 
@@ -207,18 +212,23 @@ def _device_and_dtype(model):
     return backend.name_of(backend.get_array_module(data)), data.dtype
 
 
-def _check_model_data(model, X, val):
+def _check_model_data(model, X, y, val):
     """The model's own data rules (a BCE autoencoder's [0, 1], say), before training.
 
-    A model may define ``check_data(x, *, name, where)``; it raises on data its
-    objective cannot take.
+    A model may define ``check_data(x, *, name, where)``, and for targets
+    ``check_targets(x, y, *, name, where)`` (a Classifier's label range); they raise on
+    data its objective cannot take. Checked once here, the batches are not re-checked.
     """
     check = getattr(model, "check_data", None)
-    if check is None:
-        return
-    check(X, name="X", where="fit")
-    if val is not None:
-        check(val[0], name="X_val", where="fit")
+    if check is not None:
+        check(X, name="X", where="fit")
+        if val is not None:
+            check(val[0], name="X_val", where="fit")
+    check_targets = getattr(model, "check_targets", None)
+    if check_targets is not None and y is not None:
+        check_targets(X, y, name="y", where="fit")
+        if val is not None and val[1] is not None:
+            check_targets(val[0], val[1], name="y_val", where="fit")
 
 
 def _prepare(X, y, xname, yname, device, dtype):

@@ -6,17 +6,20 @@ per sample, have at least one row, hold finite numbers that survive the cast to 
 model's dtype (float64 values beyond float32's range would become inf), and lie where
 the visible units live (the subclass's ``_check_values``: [0, 1] for Bernoulli units).
 The array comes back on the model's device in the model's dtype.
+
+Inside ``minidl.training.fit`` (``model._inputs_checked_by_fit``) the value checks are
+skipped: fit checked the whole of X once, up front, and a CD step that re-scanned its
+batch (finite, min, max) paid three passes and three host syncs for nothing.
 """
 from minidl import backend, checks
+from minidl.model import array_like
 
 __all__ = ["check_visible", "check_hidden"]
 
 
 def _as_model_array(model, a, owner, what, width):
     """``a`` on the model's device, 2-D (batch, width), non-empty, finite in the model's dtype."""
-    if not hasattr(a, "shape") or not hasattr(a, "dtype"):
-        raise TypeError(f"{owner} needs an array of {what}, got {type(a).__name__}; "
-                        f"convert it first, e.g. numpy.asarray(X, dtype='float32')")
+    a = array_like(owner, a, name=what)     # lists of rows, DataFrames: as NumPy reads them
     if a.ndim != 2 or a.shape[1] != width:
         hint = " flatten images first, e.g. X.reshape(len(X), -1)." if a.ndim > 2 else ""
         raise ValueError(f"{owner} got {what} of shape {tuple(a.shape)}: expected "
@@ -27,6 +30,8 @@ def _as_model_array(model, a, owner, what, width):
                         f"convert it first, e.g. X.astype('float32')")
     xp = backend.get_array_module(model.W.data)             # the model's device
     a = backend.to_device(a, backend.name_of(xp))
+    if model._inputs_checked_by_fit:                        # fit checked all of X once
+        return a if a.dtype == model.W.dtype else a.astype(model.W.dtype)
     if a.dtype.kind == "f" and not bool(xp.isfinite(a).all()):
         bad = int(a.size - xp.count_nonzero(xp.isfinite(a)))
         raise ValueError(f"{owner}: the {what} contain {bad} NaN or infinite value(s); "
@@ -47,7 +52,8 @@ def check_visible(model, v, where):
     """Visible data checked and moved: see the module docstring."""
     owner = f"{model!r}.{where}"
     v = _as_model_array(model, v, owner, "input", model.n_visible)
-    model._check_values(v, where)
+    if not model._inputs_checked_by_fit:
+        model._check_values(v, where)
     return v
 
 

@@ -229,13 +229,14 @@ class RBM(Model):
     def evaluate(self, batch):
         """{"recon_error": mean Σ_i (v − v̂)², "free_energy": mean F(v)} of a batch."""
         v = self._visible(batch, "evaluate")
-        return {"recon_error": self._sq_error(v, self._mean_v(self._mean_h(v))),
-                "free_energy": float(self._free_energy(v).mean())}
+        return backend.to_floats({"recon_error": self._sq_error(v, self._mean_v(self._mean_h(v))),
+                                  "free_energy": backend.scalar(self._free_energy(v).mean())})
 
     @staticmethod
     def _sq_error(v, recon):
+        """mean_b Σ_i (v − v̂)², a scalar on the model's device (no host sync)."""
         d = v - recon
-        return float((d * d).sum()) / v.shape[0]
+        return backend.scalar((d * d).sum()) / v.shape[0]
 
     def __repr__(self):
         return f"{type(self).__name__}({self.n_visible}, {self.n_hidden})"

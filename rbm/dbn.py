@@ -123,16 +123,25 @@ class DBN(Estimator):
             dec.append(_dense_from(rbm.W.data.T, rbm.vbias.data))
             if i > 0:
                 dec.append(Sigmoid())
+        device = self._device()            # the DBN's own device, not the global backend
+        for p in [p for layer in enc + dec for p in layer.parameters()]:
+            p.to(device)
         return Sequential(*enc), Sequential(*dec)
+
+    def _device(self):
+        """The backend name ("numpy" or "cupy") the RBMs' parameters live on."""
+        return backend.name_of(backend.get_array_module(self.rbms[0].W.data))
 
     def to_classifier(self, n_classes, *, seed=None):
         """A :class:`minidl.classifier.Classifier`: unrolled encoder + Dense(n_top, n_classes).
 
         The encoder holds copies of the RBM weights, so fine-tuning leaves ``rbms`` intact.
+        The classifier lives on the DBN's device (after ``dbn.to("cupy")``, on CuPy,
+        whatever the global backend says).
         """
         encoder, _ = self.unroll()
         head = Dense(self.sizes[-1], n_classes, seed=seed, dtype=self.rbms[-1].W.dtype)
-        return Classifier(Sequential(*encoder.layers, head), n_classes=n_classes)
+        return Classifier(Sequential(*encoder.layers, head), n_classes=n_classes).to(self._device())
 
     def sample(self, n, *, steps=None, init=None, seed=None):
         """``n`` fantasies: ``steps`` Gibbs sweeps in the top RBM (default 1000), one down pass.

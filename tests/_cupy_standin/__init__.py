@@ -234,6 +234,9 @@ def _from_numpy(space, source, name):
         return value                      # dtypes, finfo, constants: CuPy re-exports NumPy's
     if callable(value):
         return _wrap_callable(value, name, host_ok=name in _FROM_HOST)
+    if isinstance(value, types.ModuleType):
+        raise AttributeError(f"{space}.{name} (a submodule) is not modelled by the stand-in; "
+                             f"add it to tests/_cupy_standin")
     return value
 
 
@@ -285,7 +288,9 @@ _module = _submodule(
     cuda=_cuda, __version__="standin",
     random=_submodule("cupy.random", numpy.random, Generator=Generator, default_rng=Generator),
     linalg=_submodule("cupy.linalg", numpy.linalg),
-    fft=_submodule("cupy.fft", numpy.fft))
+    fft=_submodule("cupy.fft", numpy.fft),
+    lib=types.SimpleNamespace(stride_tricks=types.SimpleNamespace(
+        as_strided=_wrap_callable(numpy.lib.stride_tricks.as_strided, "as_strided"))))
 _module.__file__ = __file__       # how tests/conftest.py tells it from real CuPy
 
 

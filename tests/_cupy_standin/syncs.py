@@ -3,13 +3,13 @@
 On a GPU every conversion of device data to a host value (``float(loss)``, ``if
 bool(mask.any())``, ``.item()``, ``cupy.asnumpy``) stalls the queue until the device
 catches up. The stand-in records each one under its call site, the first frame outside
-the stand-in, as ``"path/to/file.py:LINE (kind)"``::
+the stand-in, as ``"path/to/file.py:LINE function (kind)"``::
 
     from tests._cupy_standin import syncs
     syncs.reset()
     model.fit(X, epochs=1, batch_size=64)
     assert syncs.total() <= n_batches + ...
-    print(syncs.sites())          # Counter({"minidl/training.py:142 (get)": 16, ...})
+    print(syncs.sites())    # Counter({"minidl/backend.py:112 to_floats (asnumpy)": 16, ...})
 """
 import collections
 import os
@@ -26,7 +26,8 @@ def record(kind):
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_HERE):
         frame = frame.f_back
     where = "?" if frame is None else (
-        f"{os.path.relpath(frame.f_code.co_filename, _ROOT)}:{frame.f_lineno}")
+        f"{os.path.relpath(frame.f_code.co_filename, _ROOT)}:{frame.f_lineno} "
+        f"{frame.f_code.co_name}")
     _counts[f"{where} ({kind})"] += 1
 
 
@@ -41,5 +42,5 @@ def total():
 
 
 def sites():
-    """A Counter of syncs by ``"file:line (kind)"`` since the last :func:`reset`."""
+    """A Counter of syncs by ``"file:line function (kind)"`` since the last :func:`reset`."""
     return collections.Counter(_counts)

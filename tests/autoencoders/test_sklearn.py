@@ -3,7 +3,8 @@
 The unit protocol (``minidl.pretrain``): ``fit`` returns the model, ``transform`` =
 ``encode``, ``inverse_transform`` = ``decode``, ``get_params``/``set_params`` from the
 constructor's keywords. ``fit``'s training keywords travel as fit parameters
-(``Pipeline.fit(X, y, ae__epochs=1, ...)``).
+(``Pipeline.fit(X, y, ae__epochs=1, ...)``). A model on CuPy hands device arrays on;
+``backend.ToHost()`` is the step that gives scikit-learn host arrays.
 """
 import numpy
 import pytest
@@ -50,7 +51,7 @@ def test_set_params_rebuilds_and_refuses_unknown_keywords():
 def test_autoencoder_features_feed_logistic_regression_in_a_pipeline():
     X, y = digits()
     pipe = Pipeline([("ae", ae.DeepAutoencoder([64, 32], activation="sigmoid", seed=0)),
-                     ("clf", LogisticRegression(max_iter=500))])
+                     ("host", backend.ToHost()), ("clf", LogisticRegression(max_iter=500))])
     pipe.fit(X[:200], y[:200], **FIT)
     codes = pipe.named_steps["ae"].transform(X[200:])
     assert codes.shape == (100, 32)
@@ -62,10 +63,21 @@ def test_autoencoder_features_feed_logistic_regression_in_a_pipeline():
 def test_grid_search_over_an_autoencoder_hyperparameter():
     X, y = digits()
     pipe = Pipeline([("ae", ae.DeepAutoencoder([64, 8], activation="sigmoid", seed=0)),
-                     ("clf", LogisticRegression(max_iter=300))])
+                     ("host", backend.ToHost()), ("clf", LogisticRegression(max_iter=300))])
     search = GridSearchCV(pipe, {"ae__sizes": [[64, 2], [64, 32]]}, cv=2)
     search.fit(X, y, **FIT)
     scores = search.cv_results_["mean_test_score"]
     assert search.best_params_ == {"ae__sizes": [64, 32]}, scores   # 32 codes beat 2
     best = search.best_estimator_.named_steps["ae"]
     assert best.sizes == [64, 32] and len(best.history_.history["loss"]) == 1
+
+
+def test_to_host_hands_the_next_step_numpy_arrays_from_a_model_on_any_device():
+    X, _ = digits(50)
+    model = ae.DeepAutoencoder([64, 8], activation="sigmoid", seed=0)
+    codes = model.fit(X, epochs=1, batch_size=25, verbose=0).transform(X)
+    assert type(codes) is type(backend.xp.zeros(1))       # the unit protocol: model's device
+    step = clone(backend.ToHost())
+    for out in (step.fit_transform(codes), step.fit(codes).transform(codes)):
+        assert type(out) is numpy.ndarray and out.shape == (50, 8)
+        numpy.testing.assert_array_equal(out, backend.to_host(codes))

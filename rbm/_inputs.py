@@ -12,14 +12,15 @@ skipped: fit checked the whole of X once, up front, and a CD step that re-scanne
 batch (finite, min, max) paid three passes and three host syncs for nothing.
 """
 from minidl import backend, checks
-from minidl.model import array_like
 
 __all__ = ["check_visible", "check_hidden"]
 
 
 def _as_model_array(model, a, owner, what, width):
     """``a`` on the model's device, 2-D (batch, width), non-empty, finite in the model's dtype."""
-    a = array_like(owner, a, name=what)     # lists of rows, DataFrames: as NumPy reads them
+    if not hasattr(a, "shape") or not hasattr(a, "dtype"):
+        raise TypeError(f"{owner} needs an array of {what}, got {type(a).__name__}; "
+                        f"convert it first, e.g. numpy.asarray(X, dtype='float32')")
     if a.ndim != 2 or a.shape[1] != width:
         hint = " flatten images first, e.g. X.reshape(len(X), -1)." if a.ndim > 2 else ""
         raise ValueError(f"{owner} got {what} of shape {tuple(a.shape)}: expected "

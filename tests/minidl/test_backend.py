@@ -157,6 +157,32 @@ def test_poisoned_module_catches_a_read_of_the_global(monkeypatch):
 
 
 
+# derive_seed's values are part of every seeded model: a changed value changes every result
+# a seed reproduces, so they are pinned as literals (NumPy's SeedSequence is stable across
+# releases; the path is encoded by its UTF-8 bytes, never by Python's salted hash()).
+DERIVED = {(0, "dense", 0): 3905150492, (0, "dense", 1): 3963979623, (0, "noise"): 1827779701,
+           (0, "corruption"): 3955767034, (42, "unit", 2): 1866188634, (7,): 2083679832,
+           (2**31, "encoder"): 3053427443, (123, "latent", 10): 4124152667}
+
+
+def test_derive_seed_gives_the_pinned_ints():
+    got = {args: backend.derive_seed(*args) for args in DERIVED}
+    assert got == DERIVED
+    assert all(type(v) is int for v in got.values())
+    assert len(set(got.values())) == len(DERIVED)          # different paths, different seeds
+    assert backend.derive_seed(None, "dense", 0) is None   # fresh entropy stays fresh
+
+
+@pytest.mark.parametrize("hash_seed", ["0", "12345"])
+def test_derive_seed_is_the_same_in_another_process_with_another_hash_seed(hash_seed):
+    code = ("from minidl.backend import derive_seed; "
+            f"print([derive_seed(*a) for a in {list(DERIVED)!r}])")
+    env = dict(os.environ, PYTHONHASHSEED=hash_seed, OPENBLAS_NUM_THREADS="1")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True, timeout=120).stdout
+    assert out.strip() == str(list(DERIVED.values()))
+
+
 def test_keeping_freed_memory_for_reuse_reports_whether_it_applied():
     import sys
     applied = backend.keep_freed_memory_for_reuse()

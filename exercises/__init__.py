@@ -57,11 +57,12 @@ class Exercise:
 
 
 def _catalog():
-    from exercises import catalog_layers, catalog_losses, catalog_rbm
+    from exercises import catalog_layers, catalog_losses, catalog_rbm, catalog_vae
     order = ["dense", "activations", "bce_logits", "softmax_ce", "adam", "tied_dense",
-             "kl_sparsity", "ksparse", "contractive", "maxpool", "rbm_free_energy", "cd_k"]
+             "kl_sparsity", "ksparse", "contractive", "maxpool", "vae", "rbm_free_energy",
+             "cd_k"]
     found = {}
-    for mod in (catalog_layers, catalog_losses, catalog_rbm):
+    for mod in (catalog_layers, catalog_losses, catalog_rbm, catalog_vae):
         found.update({ex.name: ex for ex in mod.EXERCISES})
     assert sorted(found) == sorted(order), "every exercise has a place in the lecture order"
     return {name: found[name] for name in order}

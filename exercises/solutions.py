@@ -20,6 +20,7 @@ from minidl.optimizers import Adam
 
 from autoencoders.ksparse import KSparseAutoencoder
 from autoencoders.penalties import ContractivePenalty, KLSparsity
+from autoencoders.vae import VAE
 
 __all__ = ["SOLUTIONS", "TopK", "free_energy", "free_energy_grads", "cd_k_gradient"]
 
@@ -72,6 +73,7 @@ SOLUTIONS = {
     "ksparse": TopK,
     "contractive": ContractivePenalty,
     "maxpool": MaxPool2D,
+    "vae": VAE,
     "rbm_free_energy": types.SimpleNamespace(free_energy=free_energy,
                                              free_energy_grads=free_energy_grads),
     "cd_k": cd_k_gradient,

@@ -16,6 +16,7 @@ from minidl.optimizers import Adam
 
 import exercises
 from autoencoders.penalties import ContractivePenalty, KLSparsity, kl_bernoulli
+from autoencoders.vae import VAE
 from exercises import solutions
 from exercises.solutions import SOLUTIONS
 
@@ -308,6 +309,40 @@ class PoolSign(MaxPool2D):
         return -super().backward(dy)
 
 
+class VaeStudent(VAE):
+    """A student's backward, with the KL's gradient written three ways (``kl_scale``, ...)."""
+
+    kl_scale, half, kl_sign = None, 0.5, 1.0
+
+    def backward(self):
+        mu, std, eps = self._cache
+        dz = self.decoder.backward(self.loss.backward())
+        B = mu.shape[0]
+        scale = self.kl_sign * self.beta / (B if self.kl_scale is None else self.kl_scale)
+        dmu = dz + scale * mu
+        dlogvar = dz * eps * (self.half * std) + 0.5 * scale * (std * std - 1.0)
+        return self.encoder.backward(_xp(dz).concatenate([dmu, dlogvar], axis=1))
+
+
+class VaeKlNotMean(VaeStudent):
+    kl_scale = 1.0
+
+
+class VaeNoHalf(VaeStudent):
+    half = 1.0
+
+
+class VaeKlSign(VaeStudent):
+    kl_sign = -1.0
+
+
+class VaeKlSummed(VAE):
+    def objective(self, x, training=False, target=None):
+        out = super().objective(x, training, target)
+        B = x.shape[0]
+        return {**out, "kl": out["kl"] * B, "loss": out["recon"] + out["kl"] * B}
+
+
 def free_energy_ns(F=None, grads=None):
     return types.SimpleNamespace(free_energy=F or solutions.free_energy,
                                  free_energy_grads=grads or solutions.free_energy_grads)
@@ -380,6 +415,10 @@ PLANTED = [
     ("maxpool", AvgPool2D, "dy was spread evenly over the window"),
     ("maxpool", PoolCopies, "dy was copied to every cell"),
     ("maxpool", PoolSign, "dx has the wrong sign"),
+    ("vae", VaeKlNotMean, "the KL gradient is not divided by the batch size"),
+    ("vae", VaeNoHalf, "d log σ² lost the ½ of σ"),
+    ("vae", VaeKlSign, "the KL gradient has the wrong sign"),
+    ("vae", VaeKlSummed, "the KL is summed over the batch, not averaged"),
     ("rbm_free_energy", free_energy_ns(F=lambda r, v: -solutions.free_energy(r, v)),
      "F has the wrong sign"),
     ("rbm_free_energy", free_energy_ns(F=_fe_no_visible), "F is missing the visible term"),

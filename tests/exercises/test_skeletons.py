@@ -72,6 +72,17 @@ BODIES = {
                     for b in range(k):
                         dx[:, :, a::k, b::k] += dy * (self.argmax == a * k + b)
                 return dx"""],
+    "vae": ["""std = xp.exp(0.5 * logvar)
+            z = mu + std * eps
+            recon = self.loss.forward(self.decoder.forward(z, training=training), x)
+            kl = float((-0.5 * (1 + logvar - mu ** 2 - std ** 2)).sum(axis=1).mean())
+            self._cache = (mu, std, eps)
+            return {"recon": recon, "kl": self.beta * kl, "loss": recon + self.beta * kl,
+                    "neg_elbo": recon + kl}""",
+            """B = mu.shape[0]
+            dmu = dz + self.beta * mu / B
+            dlogvar = dz * eps * 0.5 * std + 0.5 * self.beta * (std ** 2 - 1) / B
+            return self.encoder.backward(xp.concatenate([dmu, dlogvar], axis=1))"""],
     "rbm_free_energy": ["""a = v @ rbm.W.data + rbm.hbias.data
                         return -(v @ rbm.vbias.data) - xp.logaddexp(0, a).sum(axis=1)""",
                         """p = sigmoid(v @ rbm.W.data + rbm.hbias.data)

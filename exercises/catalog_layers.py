@@ -7,7 +7,7 @@ second backward call must double the grads (accumulate, never assign); and
 student's result equals the library's transformed (transposed, times B, sign flipped, ...).
 """
 from minidl import backend, gradcheck
-from minidl.layers import Dense, MaxPool2D, ReLU, Sigmoid, Tanh, TiedDense
+from minidl.layers import Conv2D, Dense, MaxPool2D, ReLU, Sigmoid, Tanh, TiedDense
 from minidl.layers.pooling import AvgPool2D
 
 from autoencoders.ksparse import top_k_mask
@@ -207,6 +207,34 @@ def _maxpool_parts():
     return [layer_part(lambda: MaxPool2D(2), lambda cls: cls(2), x, mistakes=mistakes)]
 
 
+# --- conv2d ---------------------------------------------------------------------------------------
+def _conv_parts():
+    def flipped(c):
+        """The reference layer run with every kernel flipped: a convolution, not correlation."""
+        ref = c["ref"]
+        flip = Conv2D(2, 3, 3, padding=1)
+        flip.astype(F64)
+        flip.W.data, flip.b.data = ref.W.data[:, :, ::-1, ::-1].copy(), ref.b.data.copy()
+        return flip.forward(c["x"])
+
+    per_pixel = lambda c: c["B"] * c["y"].shape[2] * c["y"].shape[3]          # noqa: E731
+    mistakes = {"y": [("the kernel was flipped: a CNN's convolution is a cross-correlation, "
+                       "y = Σ W[o, c, a, b] x̃[n, c, i·s + a, j·s + b]", flipped),
+                      ("y is missing the bias", lambda c: c["y"] - c["ref"].b.data[:, None, None])],
+                "W": [("dW is averaged over the batch: sum it", lambda c: c["W"] / c["B"]),
+                      ("dW has the wrong sign", lambda c: -c["W"])],
+                "b": [("db is averaged over the batch and the pixels: sum dy over (n, i, j)",
+                       lambda c: c["b"] / per_pixel(c))],
+                "dx": [("dx has the wrong sign", lambda c: -c["dx"])]}
+
+    def make_ref():
+        layer = Conv2D(2, 3, 3, padding=1, seed=13)
+        layer.b.data += backend.xp.asarray([0.5, -0.5, 1.0], dtype=layer.b.dtype)  # b ≠ 0
+        return layer
+    return [layer_part(make_ref, lambda cls: cls(2, 3, 3, padding=1, seed=13),
+                       normal((2, 2, 5, 4), 14), names=("W", "b"), mistakes=mistakes)]
+
+
 EXERCISES = [
     Exercise("dense", "Dense: y = x W + b, dW, db, dx", "Dense", _dense_parts),
     Exercise("activations", "Sigmoid, Tanh and ReLU: forward and backward", None,
@@ -215,6 +243,8 @@ EXERCISES = [
              _tied_parts),
     Exercise("ksparse", "k-sparse: keep each row's k largest units, forward and backward",
              "TopK", _ksparse_parts),
+    Exercise("conv2d", "Conv2D as im2col and one GEMM; dW, db, and dx through col2im",
+             "Conv2D", _conv_parts),
     Exercise("maxpool", "MaxPool2D: the window max and its backward to the argmax",
              "MaxPool2D", _maxpool_parts),
 ]

@@ -13,7 +13,7 @@ the library's code itself, not a copy of it:
 """
 import types
 
-from minidl.layers import Dense, MaxPool2D, ReLU, Sigmoid, Tanh, TiedDense
+from minidl.layers import Conv2D, Dense, MaxPool2D, ReLU, Sigmoid, Tanh, TiedDense
 from minidl.layers.base import Layer
 from minidl.losses import BCEWithLogits, SoftmaxCrossEntropy
 from minidl.optimizers import Adam
@@ -72,6 +72,7 @@ SOLUTIONS = {
     "kl_sparsity": KLSparsity,
     "ksparse": TopK,
     "contractive": ContractivePenalty,
+    "conv2d": Conv2D,
     "maxpool": MaxPool2D,
     "vae": VAE,
     "rbm_free_energy": types.SimpleNamespace(free_energy=free_energy,

@@ -10,7 +10,7 @@ import types
 import pytest
 
 from minidl import backend
-from minidl.layers import AvgPool2D, Dense, MaxPool2D, ReLU, Sigmoid, Tanh, TiedDense
+from minidl.layers import AvgPool2D, Conv2D, Dense, MaxPool2D, ReLU, Sigmoid, Tanh, TiedDense
 from minidl.losses import BCEWithLogits, SoftmaxCrossEntropy
 from minidl.optimizers import Adam
 
@@ -297,6 +297,37 @@ class ContractiveSign(ContractivePenalty):
         return value, -dh
 
 
+class ConvFlipped(Conv2D):
+    def forward(self, x, training=False):
+        W = self.W.data
+        self.W.data = W[:, :, ::-1, ::-1].copy()
+        try:
+            return super().forward(x)
+        finally:
+            self.W.data = W
+
+
+class ConvDwMean(Conv2D):
+    def backward(self, dy):
+        before = self.W.grad.copy()
+        dx = super().backward(dy)
+        self.W.grad[...] = before + (self.W.grad - before) / dy.shape[0]
+        return dx
+
+
+class ConvDbMean(Conv2D):
+    def backward(self, dy):
+        before = self.b.grad.copy()
+        dx = super().backward(dy)
+        self.b.grad[...] = before + dy.mean(axis=(0, 2, 3))
+        return dx
+
+
+class ConvDxSign(Conv2D):
+    def backward(self, dy):
+        return -super().backward(dy)
+
+
 class PoolCopies(MaxPool2D):
     def backward(self, dy):
         avg = AvgPool2D(self.size)
@@ -411,6 +442,10 @@ PLANTED = [
     ("contractive", ContractiveNoTwo, "dΩ/dW is missing the factor 2"),
     ("contractive", ContractiveNotMean, "Ω is not divided by the batch size"),
     ("contractive", ContractiveSign, "dΩ/dh has the wrong sign"),
+    ("conv2d", ConvFlipped, "the kernel was flipped"),
+    ("conv2d", ConvDwMean, "dW is averaged over the batch"),
+    ("conv2d", ConvDbMean, "db is averaged over the batch and the pixels"),
+    ("conv2d", ConvDxSign, "dx has the wrong sign"),
     ("maxpool", AvgPool2D, "y is the window mean"),
     ("maxpool", AvgPool2D, "dy was spread evenly over the window"),
     ("maxpool", PoolCopies, "dy was copied to every cell"),

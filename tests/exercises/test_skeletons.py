@@ -62,6 +62,16 @@ BODIES = {
                     """s = h * (1 - h)
                     W = self.dense.W.data
                     return [(self.dense.W, 2 * self.lam / h.shape[0] * W * (s * s).sum(axis=0))]"""],
+    "conv2d": ["""self.cols = im2col(xpad, self.kh, self.kw, self.stride)
+               y = self.W.data.reshape(self.c_out, -1) @ self.cols
+               y += self.b.data[:, None]
+               return from_rows(y, n, ho, wo)""",
+               """dy_rows = to_rows(dy)
+               self.W.grad += (dy_rows @ self.cols.T).reshape(self.W.shape)
+               self.b.grad += dy_rows.sum(axis=1)
+               dcols = self.W.data.reshape(self.c_out, -1).T @ dy_rows
+               dxpad = col2im(dcols, self.padded_shape, self.kh, self.kw, self.stride)
+               return dxpad[:, :, p:p + h, p:p + w]"""],
     "maxpool": ["""win = windows(x, k, k, k).reshape(n, c, ho, wo, k * k)
                 self.argmax = win.argmax(axis=-1)
                 return win.max(axis=-1)""",

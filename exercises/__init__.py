@@ -59,7 +59,7 @@ class Exercise:
 def _catalog():
     from exercises import catalog_layers, catalog_losses, catalog_rbm, catalog_vae
     order = ["dense", "activations", "bce_logits", "softmax_ce", "adam", "tied_dense",
-             "kl_sparsity", "ksparse", "contractive", "conv2d", "maxpool", "vae", "rbm_free_energy",
+             "kl_sparsity", "ksparse", "contractive", "conv2d", "maxpool", "lstm", "vae", "rbm_free_energy",
              "cd_k"]
     found = {}
     for mod in (catalog_layers, catalog_losses, catalog_rbm, catalog_vae):

@@ -7,7 +7,7 @@ second backward call must double the grads (accumulate, never assign); and
 student's result equals the library's transformed (transposed, times B, sign flipped, ...).
 """
 from minidl import backend, gradcheck
-from minidl.layers import Conv2D, Dense, MaxPool2D, ReLU, Sigmoid, Tanh, TiedDense
+from minidl.layers import LSTM, Conv2D, Dense, MaxPool2D, ReLU, Sigmoid, Tanh, TiedDense
 from minidl.layers.pooling import AvgPool2D
 
 from autoencoders.ksparse import top_k_mask
@@ -235,6 +235,41 @@ def _conv_parts():
                        normal((2, 2, 5, 4), 14), names=("W", "b"), mistakes=mistakes)]
 
 
+# --- lstm -----------------------------------------------------------------------------------------
+LSTM_ARGS = dict(n_in=3, n_hidden=4, return_sequences=True, seed=15)
+RECURRENCE = ("one step is right but the sequence is not: the recurrence is wrong (h_{t−1} U in "
+              "z_t, c_{t−1} = self.c[t], and dc_{t−1} = dc ⊙ f_t back through time)")
+
+
+def _lstm_parts():
+    def gates_swapped(c):
+        """The reference run with the g and o blocks of W, U, b swapped."""
+        ref, H = c["ref"], LSTM_ARGS["n_hidden"]
+        other = LSTM(**LSTM_ARGS)
+        other.astype(F64)
+        xp = backend.get_array_module(ref.W.data)
+        order = xp.concatenate([xp.arange(2 * H), xp.arange(3 * H, 4 * H), xp.arange(2 * H, 3 * H)])
+        for name in ("W", "U", "b"):
+            getattr(other, name).data = getattr(ref, name).data[..., order].copy()
+        return other.forward(c["x"])
+
+    words = "the gates are in the wrong order: the 4H columns are i, f, g, o (g is the tanh one)"
+    make_ref = lambda: LSTM(**LSTM_ARGS)                                      # noqa: E731
+    make_student = lambda cls: cls(**LSTM_ARGS)                               # noqa: E731
+    parts = [layer_part(make_ref, make_student, normal((2, T, 3), 16 + T), names=("W", "U", "b"),
+                        label=f"T = {T}: ", mistakes={"y": [(words, gates_swapped)]})
+             for T in (1, 5)]
+    return parts + [_recurrence_diagnosis]
+
+
+def _recurrence_diagnosis(obj, g):
+    """Name the recurrence when every T = 1 check passes and some T = 5 check fails."""
+    one = [o for o in g.report.outcomes if o.quantity.startswith("T = 1: ")]
+    five = [o for o in g.report.outcomes if o.quantity.startswith("T = 5: ") and not o.passed]
+    if one and all(o.passed for o in one) and five and not any(o.mistakes for o in five):
+        five[0].mistakes.append(RECURRENCE)
+
+
 EXERCISES = [
     Exercise("dense", "Dense: y = x W + b, dW, db, dx", "Dense", _dense_parts),
     Exercise("activations", "Sigmoid, Tanh and ReLU: forward and backward", None,
@@ -243,6 +278,8 @@ EXERCISES = [
              _tied_parts),
     Exercise("ksparse", "k-sparse: keep each row's k largest units, forward and backward",
              "TopK", _ksparse_parts),
+    Exercise("lstm", "One LSTM step forward and backward, checked over whole sequences", "LSTM",
+             _lstm_parts),
     Exercise("conv2d", "Conv2D as im2col and one GEMM; dW, db, and dx through col2im",
              "Conv2D", _conv_parts),
     Exercise("maxpool", "MaxPool2D: the window max and its backward to the argmax",

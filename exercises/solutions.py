@@ -13,7 +13,7 @@ the library's code itself, not a copy of it:
 """
 import types
 
-from minidl.layers import Conv2D, Dense, MaxPool2D, ReLU, Sigmoid, Tanh, TiedDense
+from minidl.layers import LSTM, Conv2D, Dense, MaxPool2D, ReLU, Sigmoid, Tanh, TiedDense
 from minidl.layers.base import Layer
 from minidl.losses import BCEWithLogits, SoftmaxCrossEntropy
 from minidl.optimizers import Adam
@@ -74,6 +74,7 @@ SOLUTIONS = {
     "contractive": ContractivePenalty,
     "conv2d": Conv2D,
     "maxpool": MaxPool2D,
+    "lstm": LSTM,
     "vae": VAE,
     "rbm_free_energy": types.SimpleNamespace(free_energy=free_energy,
                                              free_energy_grads=free_energy_grads),

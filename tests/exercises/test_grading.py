@@ -10,7 +10,8 @@ import types
 import pytest
 
 from minidl import backend
-from minidl.layers import AvgPool2D, Conv2D, Dense, MaxPool2D, ReLU, Sigmoid, Tanh, TiedDense
+from minidl.layers import LSTM, AvgPool2D, Conv2D, Dense, MaxPool2D, ReLU, Sigmoid, Tanh, TiedDense
+from minidl.layers.activations import sigmoid
 from minidl.losses import BCEWithLogits, SoftmaxCrossEntropy
 from minidl.optimizers import Adam
 
@@ -19,6 +20,11 @@ from autoencoders.penalties import ContractivePenalty, KLSparsity, kl_bernoulli
 from autoencoders.vae import VAE
 from exercises import solutions
 from exercises.solutions import SOLUTIONS
+
+
+def test_the_planted_lstm_without_mistakes_passes():
+    # the planted LSTM mistakes below differ from this student's code by one flag each
+    assert exercises.grade("lstm", LstmStudent).status == "done"
 
 
 @pytest.mark.parametrize("name", list(exercises.EXERCISES))
@@ -328,6 +334,42 @@ class ConvDxSign(Conv2D):
         return -super().backward(dy)
 
 
+class LstmStudent(LSTM):
+    """A student's LSTM step, with one planted mistake chosen by the flags."""
+
+    order, recurrent, forget_back = (0, 1, 2, 3), True, True
+
+    def _step_forward(self, t, zx_t):
+        H = self.n_hidden
+        z = zx_t + self.h[t] @ self.U.data if self.recurrent else zx_t.copy()
+        blocks = [z[:, k * H:(k + 1) * H] for k in self.order]
+        i, f, o = sigmoid(blocks[0]), sigmoid(blocks[1]), sigmoid(blocks[3])
+        g = _xp(z).tanh(blocks[2])
+        self.gates[t] = _xp(z).concatenate([i, f, g, o], axis=1)
+        self.c[t + 1] = f * self.c[t] + i * g
+        self.tanh_c[t] = _xp(z).tanh(self.c[t + 1])
+        self.h[t + 1] = o * self.tanh_c[t]
+
+    def _step_backward(self, t, dh, dc, dz_t, slope_t):
+        H = self.n_hidden
+        i, f, g = (self.gates[t][:, k * H:(k + 1) * H] for k in range(3))
+        dz_t[...] = _xp(dh).concatenate([dc * g, dc * self.c[t], dc * i, dh * self.tanh_c[t]],
+                                        axis=1) * slope_t
+        return dc * f if self.forget_back else dc.copy()
+
+
+class LstmGatesSwapped(LstmStudent):
+    order = (0, 1, 3, 2)
+
+
+class LstmNoRecurrence(LstmStudent):
+    recurrent = False
+
+
+class LstmNoForgetBack(LstmStudent):
+    forget_back = False
+
+
 class PoolCopies(MaxPool2D):
     def backward(self, dy):
         avg = AvgPool2D(self.size)
@@ -446,6 +488,9 @@ PLANTED = [
     ("conv2d", ConvDwMean, "dW is averaged over the batch"),
     ("conv2d", ConvDbMean, "db is averaged over the batch and the pixels"),
     ("conv2d", ConvDxSign, "dx has the wrong sign"),
+    ("lstm", LstmGatesSwapped, "the gates are in the wrong order"),
+    ("lstm", LstmNoRecurrence, "one step is right but the sequence is not"),
+    ("lstm", LstmNoForgetBack, "one step is right but the sequence is not"),
     ("maxpool", AvgPool2D, "y is the window mean"),
     ("maxpool", AvgPool2D, "dy was spread evenly over the window"),
     ("maxpool", PoolCopies, "dy was copied to every cell"),

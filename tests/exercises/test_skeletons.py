@@ -72,6 +72,22 @@ BODIES = {
                dcols = self.W.data.reshape(self.c_out, -1).T @ dy_rows
                dxpad = col2im(dcols, self.padded_shape, self.kh, self.kw, self.stride)
                return dxpad[:, :, p:p + h, p:p + w]"""],
+    "lstm": ["""z = zx_t + self.h[t] @ self.U.data
+             a = self.gates[t]
+             a[...] = sigmoid(z)
+             a[:, 2 * H:3 * H] = xp.tanh(z[:, 2 * H:3 * H])
+             i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+             self.c[t + 1] = f * self.c[t] + i * g
+             self.tanh_c[t] = xp.tanh(self.c[t + 1])
+             self.h[t + 1] = o * self.tanh_c[t]""",
+             """a = self.gates[t]
+             i, f, g = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H]
+             dz_t[:, :H] = dc * g
+             dz_t[:, H:2 * H] = dc * self.c[t]
+             dz_t[:, 2 * H:3 * H] = dc * i
+             dz_t[:, 3 * H:] = dh * self.tanh_c[t]
+             dz_t *= slope_t
+             return dc * f"""],
     "maxpool": ["""win = windows(x, k, k, k).reshape(n, c, ho, wo, k * k)
                 self.argmax = win.argmax(axis=-1)
                 return win.max(axis=-1)""",

@@ -179,7 +179,8 @@ class ConvAutoencoder(Autoencoder):
         return self._like_input(images)
 
     def evaluate(self, X, batch_size=None):
-        return super().evaluate(X, batch_size=batch_size or self.chunk_size)
+        return super().evaluate(X, batch_size=self.chunk_size if batch_size is None
+                                else batch_size)
 
     # --- looking inside: the lecture's figures -------------------------------
     def conv_layers(self):

@@ -54,6 +54,7 @@ class Seq2SeqAutoencoder(Autoencoder):
     def __init__(self, sizes, *, loss="bce", seq_len=None, optimizer=None, seed=None):
         owner = "Seq2SeqAutoencoder"
         sizes = checks.sizes(owner, sizes)
+        seed = checks.seed(owner, seed)
         if seq_len is not None:
             seq_len = checks.positive_int(owner, "seq_len", seq_len)
         checks.one_of(owner, "loss", loss, LOSSES)

@@ -54,6 +54,7 @@ class VAE(Autoencoder):
                  seed=None):
         owner = type(self).__name__
         sizes = checks.sizes(owner, sizes)
+        seed = checks.seed(owner, seed)
         beta = checks.number(owner, "beta", beta, low=0)
         checks.one_of(owner, "activation", activation, ACTIVATIONS)
         checks.one_of(owner, "loss", loss, LOSSES)

@@ -57,6 +57,7 @@ class DeepAutoencoder(Autoencoder):
                  loss="bce", optimizer=None, seed=None):
         owner = type(self).__name__
         sizes = checks.sizes(owner, sizes)
+        seed = checks.seed(owner, seed)
         checks.one_of(owner, "activation", activation, ACTIVATIONS)
         code_activation = activation if code_activation == "same" else code_activation
         if code_activation is not None:

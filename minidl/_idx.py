@@ -97,6 +97,12 @@ def check_contents(name, images, labels, image_path, label_path, *, image_shape=
     labels 0..n_classes-1; anything else (10 x 10 images, float pixels, a label 12)
     means the wrong files were put where the dataset is looked for.
     """
+    if len(images) == 0:
+        raise CorruptFileError(f"{image_path}: its header says it holds 0 {name} images, "
+                               f"so there is nothing to train on: the file was written empty "
+                               f"or cut short; delete it (and {label_path}) so that "
+                               f"datasets.load downloads them again, or point data_dir at a "
+                               f"complete copy")
     if tuple(images.shape[1:]) != tuple(image_shape):
         raise CorruptFileError(f"{image_path}: {name} images are {image_shape[0]} x "
                                f"{image_shape[1]}, but this file holds {images.shape[1]} x "

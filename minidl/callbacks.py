@@ -226,6 +226,17 @@ class ModelCheckpoint(_Monitor):
             raise ValueError(f"ModelCheckpoint: path {self.path!r} names {missing}, which the "
                              f"model does not report; the fields available are 'epoch' and "
                              f"{sorted(names)}")
+        self.check_folder(names)
+
+    def check_folder(self, names=()):
+        """Refuse, before any weight moves, a path whose folder is missing or read-only.
+
+        The first epoch's file name stands for all of them (the fields change only the
+        name, not the folder); the message names the user's path.
+        """
+        from minidl import io
+        io.check_target(self.path.format(epoch=1, **{name: 1.0 for name in names}),
+                        owner=f"ModelCheckpoint(path={self.path!r})")
 
     def on_epoch_end(self, epoch, logs=None):
         from minidl import io
@@ -243,6 +254,66 @@ class ModelCheckpoint(_Monitor):
         path = self.path.format(epoch=epoch + 1, **logs)
         io.save(self.model, path)
         self.saved.append(path)
+
+
+class DivergenceWarning(RuntimeWarning):
+    """Training that diverges while its loss stays finite."""
+
+
+class DivergenceWatch(Callback):
+    """Warn, naming the learning rate, when the training loss diverges but stays finite.
+
+    ``fit`` adds one to every run (pass your own to change its settings). The loss is
+    the first metric of the logs ("loss", else e.g. an RBM's "recon_error"). Two signs,
+    each warned about once per run:
+
+    * far above its start: an epoch's mean loss above ``factor`` (10) times the loss of
+      the very first batch -- the loss the initial weights had;
+    * rising for ``patience`` (4) epochs in a row, ending above the first epoch's mean.
+
+    A loss that only wobbles, or falls after a rise, is left alone; NaN and inf are
+    stopped by fit itself (:class:`minidl.training.NonFiniteLossError`).
+    """
+
+    def __init__(self, factor=10.0, patience=4):
+        super().__init__()
+        self.factor = checks.number("DivergenceWatch", "factor", factor, low=1, low_open=True)
+        self.patience = checks.positive_int("DivergenceWatch", "patience", patience)
+
+    def on_train_begin(self, logs=None):
+        self.key = self.start = self.first_epoch = self.last = None
+        self.rises, self.warned = 0, set()
+
+    def on_batch_end(self, batch, logs=None):
+        if self.start is None and logs:
+            self.key = "loss" if "loss" in logs else next(iter(logs))
+            self.start = float(logs[self.key])
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = None if self.key is None else (logs or {}).get(self.key)
+        if value is None or not math.isfinite(value):
+            return
+        if self.first_epoch is None:
+            self.first_epoch = value
+        self.rises = self.rises + 1 if self.last is not None and value > self.last else 0
+        self.last = value
+        if self.start > 0 and value > self.factor * self.start:
+            self._warn("far", f"rose from {self.start:.4g} (the first batch) to "
+                              f"{value:.4g} (epoch {epoch + 1})")
+        if self.rises >= self.patience and value > self.first_epoch:
+            self._warn("rising", f"rose for {self.rises} epochs in a row, to {value:.4g} at "
+                                 f"epoch {epoch + 1} (epoch 1: {self.first_epoch:.4g})")
+
+    def _warn(self, kind, what):
+        if kind in self.warned:
+            return
+        self.warned.add(kind)
+        lr = getattr(getattr(self.model, "optimizer", None), "lr", None)
+        rate = "its learning rate" if lr is None else f"the learning rate lr={lr:g}"
+        lower = "" if lr is None else f", e.g. lr={lr / 10:g}"
+        warnings.warn(f"fit: the training {self.key} {what}: training is diverging; "
+                      f"{rate} is probably too large for this model -- try a smaller one"
+                      f"{lower}", DivergenceWarning, stacklevel=3)
 
 
 def _all_finite(model):

@@ -24,7 +24,8 @@ def integer(owner, name, value, *, low=None):
     """``value`` as a Python int (``>= low`` when given); 3.0 is refused, as is True."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         hint = ""
-        if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        if isinstance(value, numbers.Real) and not isinstance(value, bool) \
+                and math.isfinite(value):
             hint = f"; sizes and counts are whole numbers, e.g. {name}={int(round(float(value)))}"
         raise ValueError(f"{owner}: {name}={value!r} must be an integer"
                          f"{'' if low is None else f' >= {low}'}{hint}")
@@ -116,6 +117,10 @@ def finite_array(owner, X, *, name="X", dtype=None):
     NaN or inf (either one propagates), unless finite values overflow it -- only then
     are the elements counted one by one.
     """
+    if getattr(X, "dtype", None) is not None and X.dtype.kind == "c":
+        raise TypeError(f"{owner}: {name} is complex ({X.dtype}); minidl models take real "
+                        f"numbers: pass X.real, abs(X), or the real and imaginary parts as "
+                        f"separate features (numpy.concatenate([X.real, X.imag], axis=1))")
     if getattr(X, "dtype", None) is None or X.dtype.kind not in "fc":
         return X
     xp = backend.get_array_module(X)

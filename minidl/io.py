@@ -30,7 +30,7 @@ import numpy
 
 from minidl import backend
 
-__all__ = ["save", "load", "load_weights", "load_config", "WeightsFileError"]
+__all__ = ["save", "load", "load_weights", "load_config", "check_target", "WeightsFileError"]
 
 FORMAT_VERSION = 2
 _READABLE_FORMATS = (1, 2)
@@ -69,6 +69,7 @@ def save(obj, path, config=None):
     ``config`` defaults to ``obj.get_config()`` when the object has one. The file
     is written exactly at ``path`` (no extension is added). Returns ``path``.
     """
+    check_target(path)
     params = _parameters(obj)
     if config is None and hasattr(obj, "get_config"):
         config = obj.get_config()
@@ -85,6 +86,38 @@ def save(obj, path, config=None):
     return path
 
 
+def check_target(path, owner="minidl.io.save"):
+    """Refuse, naming ``path``, a place :func:`save` cannot write; returns ``path``.
+
+    Refused: a directory, something that is not a regular file (``/dev/null``, a pipe:
+    the rename would replace it with an archive), a folder that does not exist or
+    that this process cannot write into. :class:`minidl.callbacks.ModelCheckpoint`
+    asks before training starts, so no epoch is spent before the error.
+    """
+    shown = os.fspath(path)
+    if not isinstance(shown, str) or not shown:
+        raise TypeError(f"{owner}: path={path!r} must be a non-empty file name such as "
+                        f"'model.npz'")
+    target = os.path.realpath(shown)
+    folder = os.path.dirname(shown) or "."
+    if os.path.isdir(target):
+        raise IsADirectoryError(f"{owner}: {shown!r} is a directory, not a file name; name a "
+                                f"file inside it, e.g. {os.path.join(shown, 'model.npz')!r}")
+    if os.path.exists(target) and not os.path.isfile(target):
+        raise ValueError(f"{owner}: {shown!r} is not a regular file (a device, pipe or "
+                         f"socket), and saving would replace it with an .npz archive; name "
+                         f"a regular file, e.g. 'model.npz'")
+    if not os.path.isdir(os.path.dirname(target)):
+        raise FileNotFoundError(f"{owner}: cannot write {shown!r}: its folder {folder!r} does "
+                                f"not exist; create it first, e.g. "
+                                f"os.makedirs({folder!r}, exist_ok=True)")
+    if not os.access(os.path.dirname(target), os.W_OK | os.X_OK):
+        raise PermissionError(f"{owner}: cannot write {shown!r}: its folder {folder!r} is not "
+                              f"writable by this process; choose another folder or change "
+                              f"its permissions")
+    return path
+
+
 def _write_atomically(path, arrays):
     """savez into a temp file beside the real target, then rename it over the target.
 
@@ -93,7 +126,11 @@ def _write_atomically(path, arrays):
     """
     target = os.path.realpath(path)
     mode = stat.S_IMODE(os.stat(target).st_mode) if os.path.exists(target) else _default_mode()
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".tmp-", suffix=".npz")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".tmp-", suffix=".npz")
+    except OSError as err:      # e.g. a read-only file system: name the user's path
+        raise type(err)(err.errno, f"minidl.io.save: cannot write {path!r}: "
+                                   f"{err.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as f:
             numpy.savez(f, **arrays)
@@ -290,9 +327,10 @@ def load(path):
     except (ImportError, AttributeError) as err:
         raise WeightsFileError(f"{path}: cannot find its class {module_name}:{class_name} "
                                f"({err}); was it renamed?") from None
-    if not (isinstance(cls, type)
-            and all(hasattr(cls, a) for a in ("parameters", "train_step", "get_config"))):
-        raise WeightsFileError(f"{path}: {module_name}:{class_name} is not a minidl Model")
+    # every class save accepts with a config rebuilds: Models, and Estimators such as DBN
+    if not (isinstance(cls, type) and all(hasattr(cls, a) for a in ("parameters", "get_config"))):
+        raise WeightsFileError(f"{path}: {module_name}:{class_name} is not a minidl model "
+                               f"(no parameters() and get_config())")
     try:
         model = cls(**config)
     except (TypeError, ValueError) as err:

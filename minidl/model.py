@@ -227,3 +227,5 @@ def _jsonable(owner, key, value):
     raise TypeError(f"{owner}.get_config: constructor keyword {key}={value!r} "
                     f"({type(value).__name__}) is not JSON-able, so the default config cannot "
                     f"record it; override get_config() to describe it with numbers and strings")
+    if getattr(value, "ndim", None) == 1 and getattr(value.dtype, "kind", "") in "iu":
+        return [_jsonable(owner, key, v) for v in value.tolist()]   # sizes=np.array([8, 4])

@@ -25,8 +25,8 @@ import contextlib
 import math
 
 from minidl import backend, checks
-from minidl.callbacks import (Callback, EarlyStopping, History, ModelCheckpoint,  # noqa: F401
-                              ProgressBar, get_weights, set_weights)
+from minidl.callbacks import (Callback, DivergenceWatch, EarlyStopping, History,  # noqa: F401
+                              ModelCheckpoint, ProgressBar, get_weights, set_weights)
 
 __all__ = ["fit", "metric_names", "NonFiniteLossError", "History", "Callback",
            "EarlyStopping", "ModelCheckpoint", "ProgressBar"]
@@ -90,6 +90,8 @@ def fit(model, X, y=None, *, epochs, batch_size, optimizer=None, validation_data
     n_batches = -(-n // batch_size)
     history = History()
     everyone = [history] + callbacks
+    if not any(isinstance(cb, DivergenceWatch) for cb in callbacks):
+        everyone.append(DivergenceWatch())     # warns when a finite loss diverges
     if verbose:
         everyone.append(ProgressBar(epochs, n_batches, use_tqdm=False if verbose == 2 else None))
     for cb in everyone:

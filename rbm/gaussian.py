@@ -100,6 +100,28 @@ class GaussianBernoulliRBM(RBM):
     def _check_binary(self, v, where):
         """Densities of real-valued data: any finite values are fine."""
 
+    def fit(self, X, y=None, **kwargs):
+        """:meth:`RBM.fit`, after a look at the data's scale (a warning, not a refusal).
+
+        The visible units model N(b + σWh, σ²); with σ = 1 they expect standardised
+        features. Data far from that -- an overall mean beyond ±3 or a standard
+        deviation above 5 (raw 0..255 pixels, prices) -- train, but slowly and badly, so
+        fit warns and shows how to standardise. One reduction over X, on its device.
+        """
+        xp = backend.get_array_module(X)
+        if hasattr(X, "dtype") and X.dtype.kind in "iuf" and X.size:
+            mean, std = (float(v) for v in backend.to_host(xp.stack(
+                [X.mean(dtype=xp.float64), X.std(dtype=xp.float64)])))
+            if abs(mean) > 3 or std > 5:
+                import warnings
+                warnings.warn(f"GaussianBernoulliRBM.fit: the data have mean {mean:.3g} and "
+                              f"standard deviation {std:.3g}, but Gaussian visible units with "
+                              f"sigma = 1 expect standardised features (mean 0, variance 1): "
+                              f"standardise first, X = (X - X.mean(0)) / (X.std(0) + 1e-8) "
+                              f"(sklearn.preprocessing.StandardScaler), and keep the mean and "
+                              f"std to map samples back", UserWarning, stacklevel=2)
+        return super().fit(X, y, **kwargs)
+
     def _free_energy(self, v):
         d = (v - self.vbias.data) / self.sigma
         return 0.5 * (d * d).sum(axis=1) - self._hidden_log_sum(self._hidden_input(v))

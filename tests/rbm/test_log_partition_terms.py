@@ -74,3 +74,22 @@ def test_rbm_log_partition_with_small_weights_equals_the_direct_sum():
     H = all_states(13)
     log_weights = H @ c + numpy.logaddexp(0, H @ W.T + b).sum(axis=1)
     assert model.log_partition_exact() == pytest.approx(direct_log_sum(log_weights), rel=1e-10)
+
+
+def test_log_partition_enumerates_the_smaller_layer_either_way():
+    """40 x 3 enumerates the 8 hidden states, 3 x 40 the 8 visible ones; both equal the direct
+    sum of their formula (a test once only asked the 40 x 3 value to be finite)."""
+    for d, h in [(40, 3), (3, 40)]:
+        model = BernoulliRBM(d, h, seed=0)
+        gen = numpy.random.default_rng(d)
+        for p in (model.W, model.vbias, model.hbias):
+            p.data[...] = backend.to_device(gen.standard_normal(p.shape) * 0.3, dtype=p.dtype)
+        W, b, c = (backend.to_host(p.data).astype(numpy.float64)
+                   for p in (model.W, model.vbias, model.hbias))
+        S = all_states(3)
+        if h == 3:   # Σ_h exp(hᵀc + Σ_i softplus(b_i + (Wh)_i))
+            log_weights = S @ c + numpy.logaddexp(0, S @ W.T + b).sum(axis=1)
+        else:        # Σ_v exp(vᵀb + Σ_j softplus(c_j + (vW)_j))
+            log_weights = S @ b + numpy.logaddexp(0, S @ W + c).sum(axis=1)
+        assert model.log_partition_exact() == pytest.approx(direct_log_sum(log_weights),
+                                                            rel=1e-10), (d, h)

@@ -86,3 +86,19 @@ def test_binary_hidden_samples_are_bernoulli_of_the_mean():
     samples, p = host(model.sample_h(V)), host(model.mean_h(V[:1]))[0]
     assert set(numpy.unique(samples)) <= {0.0, 1.0}
     assert (numpy.abs(samples.mean(axis=0) - p) < Z * numpy.sqrt(p * (1 - p) / N)).all()
+
+
+def test_sample_with_no_steps_from_init_is_the_mean_of_e_v_given_a_hidden_draw():
+    """sample(n, steps=0, init=v0) returns E[v | h] for one h ~ P(h | v0): averaged over N rows
+    that is Σ_h P(h | v0) E[v | h], enumerated over the 2^4 hidden states (each row is a mean
+    of values in [0, 1], so its sd is at most 1/2 and the bound is 6 · 0.5/√N)."""
+    model = randomise(BernoulliRBM(5, 4, seed=0), 0, scale=1.5)
+    v0 = numpy.array([[1, 0, 1, 1, 0]], dtype=numpy.float32)
+    got = host(model.sample(N, steps=0, init=backend.to_device(numpy.repeat(v0, N, axis=0)),
+                            seed=1)).mean(axis=0)
+    W, b, c = (host(p.data) for p in (model.W, model.vbias, model.hbias))
+    p = 1 / (1 + numpy.exp(-(c + v0[0] @ W)))                     # P(h_j = 1 | v0)
+    H = ((numpy.arange(16)[:, None] >> numpy.arange(4)) & 1).astype(float)
+    weight = numpy.prod(numpy.where(H == 1, p, 1 - p), axis=1)    # P(h | v0)
+    expected = weight @ (1 / (1 + numpy.exp(-(b + H @ W.T))))     # Σ_h P(h|v0) E[v|h]
+    assert numpy.abs(got - expected).max() < Z * 0.5 / math.sqrt(N), (got, expected)

@@ -77,11 +77,11 @@ class Classifier(Model):
 
     def evaluate(self, batch, batch_size=1024):
         """Mean {"loss", "accuracy"} on ``(X, y)``, in chunks of ``batch_size``."""
+        batch_size = checks.positive_int("Classifier.evaluate", "batch_size", batch_size)
         X, y = self._split(batch)
         n, totals = X.shape[0], {}
         for start in range(0, n, batch_size):
             part = slice(start, start + batch_size)
-        batch_size = checks.positive_int("Classifier.evaluate", "batch_size", batch_size)
             m = self.objective(X[part], y[part])
             for k, v in m.items():
                 totals[k] = totals.get(k, 0.0) + v * X[part].shape[0]

@@ -224,8 +224,8 @@ def _jsonable(owner, key, value):
         return [_jsonable(owner, key, v) for v in value]
     if isinstance(value, dict) and all(isinstance(k, str) for k in value):
         return {k: _jsonable(owner, f"{key}[{k!r}]", v) for k, v in value.items()}
+    if getattr(value, "ndim", None) == 1 and getattr(value.dtype, "kind", "") in "iu":
+        return [_jsonable(owner, key, v) for v in value.tolist()]   # sizes=np.array([8, 4])
     raise TypeError(f"{owner}.get_config: constructor keyword {key}={value!r} "
                     f"({type(value).__name__}) is not JSON-able, so the default config cannot "
                     f"record it; override get_config() to describe it with numbers and strings")
-    if getattr(value, "ndim", None) == 1 and getattr(value.dtype, "kind", "") in "iu":
-        return [_jsonable(owner, key, v) for v in value.tolist()]   # sizes=np.array([8, 4])

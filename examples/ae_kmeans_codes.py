@@ -10,11 +10,17 @@ report it too), so the gain is the autoencoder's, not the normalisation's.
 
 This is why the lecture clusters codes rather than pixels (and why DEC, Xie et al. 2016,
 starts from an autoencoder's codes: 0.81 against 0.53 for pixels on full MNIST, after
-long training). In our quick setting the margin is smaller and varies from seed to
-seed (we measured 0.55 to 0.66 against 0.54 over three seeds).
+long training). In our quick setting that gain over pixels is within the seed spread:
+over seeds 0-4 k-means on pixels scored 0.51-0.63 (one k-means run on 784 dimensions
+lands in a better or worse local optimum) and on the codes 0.52-0.61, so the codes lost
+to the pixels at seeds 1 and 3. What holds at every seed is the comparison at equal
+size: ten numbers learned by the autoencoder cluster by digit better than the ten best
+linear ones, PCA's (NMI 0.53-0.56 against 0.47-0.49 over seeds 0-4). NMI rather than
+the matched accuracy: it scores the whole contingency table, not one matching, and
+varies less from seed to seed.
 
-Claim: k-means on the autoencoder's codes matches the digit classes better than k-means
-on the pixels (clustering accuracy).
+Claim: k-means on the autoencoder's 10 codes matches the digit classes better than k-means
+on 10 principal components (NMI). The pixels' scores are reported beside them.
 
     python -m examples.ae_kmeans_codes [--epochs 15] [--seed 0] [--full]
 """
@@ -48,12 +54,13 @@ def main(argv=None):
               "pixels scaled to unit length": unit_length(X_test),
               f"PCA-{CODE}": metrics.PCA(CODE).fit(X).transform(X_test),
               f"AE-{CODE} codes scaled to unit length": unit_length(codes)}
-    result, acc, labels = Result(), {}, {}
+    result, acc, nmi, labels = Result(), {}, {}, {}
     for name, Z in spaces.items():
         _, labels[name] = metrics.kmeans(Z, 10, n_init=5, seed=args.seed)
         acc[name] = metrics.clustering_accuracy(y_test, labels[name])
+        nmi[name] = metrics.nmi(y_test, labels[name])
         result.metrics[f"k-means accuracy, {name}"] = acc[name]
-        result.metrics[f"k-means NMI, {name}"] = metrics.nmi(y_test, labels[name])
+        result.metrics[f"k-means NMI, {name}"] = nmi[name]
     ours = f"AE-{CODE} codes scaled to unit length"
     centres = numpy.stack([codes[labels[ours] == j].mean(axis=0) for j in range(10)
                            if numpy.any(labels[ours] == j)])
@@ -61,11 +68,13 @@ def main(argv=None):
     result.add_figure(viz.image_grid(images, out_path(args, "kmeans_ae_centres"), shape=shape,
                                      ncols=10, title="k-means clusters in code space, decoded"),
                       f"The mean code of each of the 10 clusters found in the autoencoder's code "
-                      f"space, decoded back into an image (clustering accuracy {acc[ours]:.2f}, "
-                      f"pixels {acc['pixels']:.2f}).")
+                      f"space, decoded back into an image (NMI {nmi[ours]:.2f}, PCA-{CODE} "
+                      f"{nmi[f'PCA-{CODE}']:.2f}, pixels {nmi['pixels']:.2f}; clustering "
+                      f"accuracy {acc[ours]:.2f}, PCA-{CODE} {acc[f'PCA-{CODE}']:.2f}, pixels "
+                      f"{acc['pixels']:.2f}).")
     result.report()
-    result.claim("k-means on autoencoder codes beats k-means on pixels (clustering accuracy)",
-                 acc[ours], ">", max(acc["pixels"], acc["pixels scaled to unit length"]))
+    result.claim(f"k-means on the autoencoder's {CODE} codes beats k-means on {CODE} principal "
+                 f"components (NMI with the digit classes)", nmi[ours], ">", nmi[f"PCA-{CODE}"])
     return result
 
 

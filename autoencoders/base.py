@@ -210,6 +210,8 @@ class Autoencoder(Model):
         Serves both the public ``evaluate(X)`` and ``fit``'s validation (a batch X or
         (X, y)). Large X is processed in chunks of ``batch_size`` samples.
         """
+        batch_size = checks.positive_int(f"{type(self).__name__}.evaluate", "batch_size",
+                                         batch_size)
         X = self._inputs(X, "evaluate", targets=True)
         n, totals = X.shape[0], {}
         for start in range(0, n, batch_size):

@@ -6,7 +6,7 @@ The objective of every autoencoder in this package but the VAE, for a batch x (B
     h    = f(x̃)                          the encoder's output, e.g. (B, K)
     z    = bottleneck(h)                  identity here; the k largest units (k-sparse)
     out  = g(z)                           the decoder's output (logits for images)
-    J    = L(out, x) + Σ_p Ω_p(h)         the loss compares with the *clean* x
+    J    = L(out, t) + Σ_p Ω_p(h)         the loss compares with the *clean* target t
 
 Backward runs the chain rule in reverse; each penalty adds dΩ/dh at the code and,
 when it depends on parameters directly (the contractive penalty on W), into their grad:
@@ -16,6 +16,13 @@ when it depends on parameters directly (the contractive penalty on W), into thei
 Nothing in training needs dL/dx, so the encoder is told so (``encoder.input_grad = False``)
 and its first layer skips that product. The VAE samples its code and adds its KL term
 itself: it overrides ``objective`` and ``backward`` in ``vae.py``, where the whole ELBO reads.
+
+The target t is x itself, unless ``fit(X, Y)`` is given one -- Keras' meaning of
+``autoencoder.fit(x_train_noisy, x_train)``: reconstruct Y (of X's shape) from X. The
+rule for fit's second argument: of X's shape, the reconstruction target; a 1-D vector
+of one label per row, ignored (scikit-learn's Pipeline hands every step its labels,
+and an unsupervised step must take them); any other shape, refused before any weight
+moves.
 
 Variants are this class with a different bottleneck, penalties or corruption
 (``variants.py``, ``ksparse.py``); the generic class takes any two layers::
@@ -28,7 +35,7 @@ array is refused with a message before any weight moves, never turned into NaN.
 """
 from minidl import backend, checks
 from minidl.layers.base import Layer
-from minidl.model import Model
+from minidl.model import Batch, Model
 
 __all__ = ["Autoencoder", "make_loss", "dense_stack", "activation_layer", "LOSSES",
            "ACTIVATIONS"]
@@ -145,17 +152,18 @@ class Autoencoder(Model):
         """dL/dh from dL/dz through :meth:`bottleneck`; identity here."""
         return dz
 
-    def objective(self, x, training=False):
+    def objective(self, x, training=False, target=None):
         """Forward pass of the whole objective on a batch; returns the metrics dict.
 
-        Caches what :meth:`backward` needs. Values are scalars (``backend.scalar``: a
-        float on NumPy, a 0-d device array on CuPy, so a step never waits for the GPU);
-        "loss" is J.
+        ``target`` is what the reconstruction is compared with (None: x itself); the
+        corruption applies to the input x only. Caches what :meth:`backward` needs.
+        Values are scalars (``backend.scalar``: a float on NumPy, a 0-d device array on
+        CuPy, so a step never waits for the GPU); "loss" is J.
         """
         x_in = self.corruption(x) if (training and self.corruption is not None) else x
         h = self.encoder.forward(x_in, training=training)
         out = self.decoder.forward(self.bottleneck(h, training), training=training)
-        recon = self.loss.forward(out, x)
+        recon = self.loss.forward(out, x if target is None else target)
         metrics, total = {"recon": recon}, recon
         self._h, self._penalty_grads = h, []
         for p in self.penalties:
@@ -181,42 +189,53 @@ class Autoencoder(Model):
         return self.encoder.backward(dh)
 
     def train_step(self, batch):
-        """Objective, backward and one optimizer step on ``batch`` (X or (X, y))."""
-        x = self._batch_input(batch)
-        metrics = self.objective(x, training=True)
+        """Objective, backward and one optimizer step on ``batch``: X, or fit's
+        :class:`~minidl.model.Batch` (X, Y) whose Y is the reconstruction target."""
+        x, target = self._batch_pair(batch)
+        metrics = self.objective(x, training=True, target=target)
         self.backward()
         self.apply_gradients()
         return metrics
 
     def fit(self, X, y=None, **kwargs):
-        """Check X (and ``validation_data``) as the objective needs, then train.
+        """Train to reconstruct X -- or ``y``, when it has X's shape -- from X; returns self.
+
+        ``fit(X_noisy, X_clean)`` is Keras' ``autoencoder.fit(x_train_noisy, x_train)``:
+        the loss compares the reconstruction of X with y. A 1-D ``y`` of one label per
+        row is ignored, as scikit-learn requires of an unsupervised step (a Pipeline
+        passes its labels to every step); any other y is refused, naming both shapes.
+        ``validation_data`` is X_val or (X_val, Y_val), read by the same rule.
 
         The same keywords as :func:`minidl.training.fit` (``epochs``, ``batch_size``,
         ``optimizer``, ``seed``, ``callbacks``, ``validation_data``, ``verbose``);
-        returns the model, with the History in ``history_``. Everything ``evaluate``
-        would refuse is refused here, before the first weight moves.
+        without ``epochs`` / ``batch_size`` the constructor's are used, else
+        ``default_epochs`` = 10 and ``default_batch_size`` = 32 (Keras' batch size).
+        Returns the model, with the History in ``history_``. X may be an array-like
+        (a list of rows, a DataFrame). Everything ``evaluate`` would refuse is refused
+        here, before the first weight moves.
         """
-        X = self._inputs(X, "fit", targets=True)
+        x = self.as_array(X, self._dtype())
+        target = self._target(x, y, "fit", name="y")
+        X = self._inputs(x, "fit", targets=True)
         val = kwargs.get("validation_data")
         if val is not None:   # checked, and prepared like X (a conv AE's images, say)
-            x_val = self._inputs(val, "fit", targets=True, name="validation_data")
-            kwargs["validation_data"] = (x_val, val[1]) if isinstance(val, (tuple, list)) \
-                else x_val
-        return super().fit(X, y, **kwargs)
+            kwargs["validation_data"] = self._validation(val)
+        return super().fit(X, target, **kwargs)
 
     def evaluate(self, X, batch_size=1024):
         """Mean metrics on X (no corruption, no dropout): {"loss", "recon", penalties...}.
 
         Serves both the public ``evaluate(X)`` and ``fit``'s validation (a batch X or
-        (X, y)). Large X is processed in chunks of ``batch_size`` samples.
+        (X, Y)). ``evaluate((X, Y))``, a tuple, compares the reconstruction of X with Y
+        (X's shape) or ignores Y when it is 1-D labels, as ``fit`` does. Large X is
+        processed in chunks of ``batch_size`` samples.
         """
-        batch_size = checks.positive_int(f"{type(self).__name__}.evaluate", "batch_size",
-                                         batch_size)
-        X = self._inputs(X, "evaluate", targets=True)
+        X, Y = self._evaluation_pair(X)
         n, totals = X.shape[0], {}
         for start in range(0, n, batch_size):
             part = X[start:start + batch_size]
-            for k, v in self.objective(part, training=False).items():
+            target = None if Y is None else Y[start:start + batch_size]
+            for k, v in self.objective(part, training=False, target=target).items():
                 totals[k] = totals.get(k, 0.0) + v * part.shape[0]
         return backend.to_floats({k: v / n for k, v in totals.items()})
 
@@ -277,25 +296,88 @@ class Autoencoder(Model):
             return sigmoid(out)
         return out
 
-    def _batch_input(self, batch):
-        """A training batch (X or (X, y)) on the model's device and dtype, unchecked.
+    def _batch_input(self, x):
+        """An array on the model's device and dtype, unchecked (subclasses shape it).
 
         ``fit`` checked the whole X once (:meth:`_inputs`), so batches skip the checks.
         """
-        x = batch[0] if isinstance(batch, (tuple, list)) else batch
         return backend.to_device(x, backend.name_of(self.xp), dtype=self._dtype())
 
-    def _inputs(self, X, where, *, targets=False, name="X"):
-        """X (or the X of (X, y)) checked, on the model's device: every public method's door.
+    def _batch_pair(self, batch):
+        """(x, target or None) of a training batch: X, or fit's Batch (X, Y)."""
+        if isinstance(batch, Batch):
+            return self._batch_input(batch[0]), self._batch_input(batch[1])
+        return self._batch_input(batch), None
 
-        ``as_array`` refuses no rows, NaN or inf and float64 values beyond float32's
-        range; here, when X is also the target of a BCE loss, values outside [0, 1] are
-        refused too (the loss would go negative and seem to improve).
+    def _target(self, x, Y, where, *, name="y"):
+        """The reconstruction target for inputs ``x``, checked and prepared, or None.
+
+        Y of x's shape is the target; None, or a 1-D vector of one label per row
+        (scikit-learn's unsupervised convention), means "reconstruct x"; anything
+        else is refused.
         """
-        x = self.as_array(X[0] if isinstance(X, (tuple, list)) else X, self._dtype(), name=name)
+        if Y is None:
+            return None
+        y = self.as_array(Y, None, name=name)
+        if tuple(y.shape) == tuple(x.shape):
+            return self._inputs(y, where, targets=True, name=name)
+        if y.ndim == 1 and y.shape[0] == x.shape[0]:
+            return None             # labels: an autoencoder learns without them
+        raise ValueError(f"{type(self).__name__}.{where}: X has shape {tuple(x.shape)} but "
+                         f"{name} has shape {tuple(y.shape)}; an autoencoder's second "
+                         f"argument is the reconstruction target, of X's shape (Keras' "
+                         f"fit(x_noisy, x_clean)), or 1-D labels, which it ignores. To "
+                         f"reconstruct X call fit(X)")
+
+    def _validation(self, val):
+        """``validation_data`` (X_val or (X_val, Y_val)) checked and prepared like X."""
+        if isinstance(val, (tuple, list)) and len(val) == 2:
+            x_val = self.as_array(val[0], self._dtype(), name="validation_data[0]")
+            y_val = self._target(x_val, val[1], "fit", name="validation_data[1]")
+            x_val = self._inputs(x_val, "fit", targets=True, name="validation_data[0]")
+            return x_val if y_val is None else (x_val, y_val)
+        return self._inputs(val, "fit", targets=True, name="validation_data")
+
+    def _evaluation_pair(self, X):
+        """(x, target or None) for :meth:`evaluate`: fit's Batch, a tuple (X, Y), or X.
+
+        Only ``evaluate`` reads a tuple of two arrays as a pair (its documented form);
+        every other method reads a tuple or list as rows, as ``numpy.asarray`` does.
+        """
+        if isinstance(X, Batch):
+            return self._batch_input(X[0]), self._batch_input(X[1])
+        if (isinstance(X, tuple) and len(X) == 2 and all(hasattr(a, "shape") for a in X)
+                and len(X[0].shape) >= 2):
+            x = self.as_array(X[0], self._dtype())
+            target = self._target(x, X[1], "evaluate", name="Y")
+            return self._inputs(x, "evaluate", targets=True), target
+        return self._inputs(X, "evaluate", targets=True), None
+
+    def _inputs(self, X, where, *, targets=False, name="X"):
+        """X checked, on the model's device: every public method's door.
+
+        A list, tuple or DataFrame is read as ``numpy.asarray`` reads it (rows), never
+        as a pair. ``as_array`` refuses no rows, NaN or inf and float64 values beyond
+        float32's range; here, when X is also the target of a BCE loss, values outside
+        [0, 1] are refused too (the loss would go negative and seem to improve).
+        """
+        x = self.as_array(X, self._dtype(), name=name)
         if targets:
             self.check_data(x, name=name, where=where)
         return self._batch_input(x)
+
+    def check_targets(self, x, y, *, name="y", where="fit"):
+        """``minidl.training.fit``'s hook for its ``y``: a reconstruction target of x's shape.
+
+        (Only the model's own :meth:`fit` ignores 1-D labels, scikit-learn's convention;
+        ``training.fit(model, X, y)`` trains on exactly the pairs it is given.)
+        """
+        if tuple(y.shape) != tuple(x.shape):
+            raise ValueError(f"{type(self).__name__}.{where}: X has shape {tuple(x.shape)} "
+                             f"but {name} has shape {tuple(y.shape)}; an autoencoder's y is "
+                             f"the reconstruction target, of X's shape. To reconstruct X "
+                             f"pass no y")
+        self.check_data(y, name=name, where=where)
 
     def check_data(self, x, *, name="X", where="fit"):
         """Refuse targets a BCE loss cannot take (values outside [0, 1]).

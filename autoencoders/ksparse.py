@@ -110,7 +110,8 @@ class KSparseAutoencoder(DeepAutoencoder):
         h = super().encode(X)
         return h * top_k_mask(h, min(int(round(self.alpha * self.k)), h.shape[1]))
 
-    def fit(self, X, y=None, *, epochs, callbacks=(), **kwargs):
+    def fit(self, X, y=None, *, epochs=None, callbacks=(), **kwargs):
         """:meth:`Autoencoder.fit` with a :class:`KSchedule` added to the callbacks."""
+        epochs = self.training_length(epochs)[0]
         return super().fit(X, y, epochs=epochs, callbacks=[KSchedule(epochs), *callbacks],
                            **kwargs)

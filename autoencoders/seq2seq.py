@@ -83,10 +83,10 @@ class Seq2SeqAutoencoder(Autoencoder):
     def _batch_input(self, batch):
         return self._see_length(super()._batch_input(batch))
 
-    def objective(self, x, training=False):
+    def objective(self, x, training=False, target=None):
         """The autoencoder's objective; the decoder writes as many steps as x has."""
         self._see_length(x)
-        return super().objective(x, training)
+        return super().objective(x, training, target)
 
     def decode(self, Z, seq_len=None):
         """Sequences (N, T, D) written from codes Z (N, K).

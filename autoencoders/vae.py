@@ -70,8 +70,11 @@ class VAE(Autoencoder):
         self._cache = None
 
     # --- the objective: −ELBO, forward and backward ------------------------------
-    def objective(self, x, training=False):
-        """J = recon + β KL on a batch, with one fresh ε; caches what backward needs."""
+    def objective(self, x, training=False, target=None):
+        """J = recon + β KL on a batch, with one fresh ε; caches what backward needs.
+
+        ``target`` (None: x) is what the decoded sample is compared with, as in
+        :meth:`Autoencoder.objective`."""
         h = self.encoder.forward(x, training=training)                 # (B, 2L)
         xp = backend.get_array_module(h)                                # the model's module
         mu, logvar = h[:, :self.latent], h[:, self.latent:]
@@ -79,7 +82,7 @@ class VAE(Autoencoder):
         eps = self.rng.normal(mu.shape, h.dtype, xp=xp)                 # ε ~ N(0, I)
         z = mu + std * eps                                              # reparameterisation
         logits = self.decoder.forward(z, training=training)            # (B, D)
-        recon = self.loss.forward(logits, x)                            # Σ pixels, mean over B
+        recon = self.loss.forward(logits, x if target is None else target)   # Σ pixels, mean B
         kl = backend.scalar((-0.5 * (1.0 + logvar - mu * mu - std * std)).sum(axis=1).mean())
         self._cache = (mu, std, eps)
         return {"recon": recon, "kl": self.beta * kl, "loss": recon + self.beta * kl,

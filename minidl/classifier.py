@@ -30,7 +30,11 @@ class Classifier(Model):
 
     Backward: dL/dz = (softmax(z) - onehot(y)) / B, then ``network.backward``.
     ``train_step`` and ``evaluate`` take ``(X, y)`` with int labels y (B,) and report
-    {"loss": L, "accuracy": fraction with argmax z = y}.
+    {"loss": L, "accuracy": fraction with argmax z = y}: a Classifier's input is always
+    that pair (fit's :class:`~minidl.model.Batch`, or a user's tuple), and X in it may
+    be an array-like (a list of rows), read as ``numpy.asarray`` reads it.
+    ``fit(X, y)`` with no keyword trains 10 epochs of batches of 32 (Keras' batch size),
+    or the constructor's ``epochs=`` / ``batch_size=``.
     """
 
     def __init__(self, network, *, n_classes=None):

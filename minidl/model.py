@@ -27,14 +27,67 @@ import numbers
 from minidl import backend, checks
 from minidl.layers.base import collect_parameters
 
+#: The constructor keywords every estimator takes that say how long ``fit`` trains.
+TRAINING_LENGTH = ("epochs", "batch_size")
 
-class Estimator:
+
+class Batch(tuple):
+    """The pair ``(X[idx], y[idx])`` that ``minidl.training.fit`` hands a model.
+
+    Only fit builds one, so a model tells fit's labelled batches from a user's data:
+    a user's tuple or list is an array-like (rows, as ``numpy.asarray`` reads it),
+    never a pair in disguise.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, x, y):
+        return super().__new__(cls, (x, y))
+
+
+class _TrainingLengthKeywords(type):
+    """Every estimator's constructor also takes ``epochs=`` and ``batch_size=`` (keyword-only).
+
+    They are taken off the call here, kept as ``self.epochs`` / ``self.batch_size``
+    (None: the class's ``default_epochs`` / ``default_batch_size``) and recorded with
+    the other keywords, so ``get_params``, ``clone`` and ``GridSearchCV`` see them; the
+    class's own ``__init__`` never has to mention them.
+    """
+
+    def __call__(cls, *args, epochs=None, batch_size=None, **kwargs):
+        self = super().__call__(*args, **kwargs)
+        self._set_training_length(epochs, batch_size)
+        return self
+
+    @property
+    def __signature__(cls):
+        """``inspect.signature(cls)``: the class's ``__init__`` (without self) plus the two
+        keywords, what ``help()`` and scikit-learn's parameter checks read."""
+        init = inspect.signature(cls.__init__)
+        params = [p for name, p in init.parameters.items() if name != "self"
+                  and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None)
+                 for name in TRAINING_LENGTH if name not in init.parameters]
+        return init.replace(parameters=params + extra)
+
+
+class Estimator(metaclass=_TrainingLengthKeywords):
     """``get_params`` / ``set_params`` from the constructor's own keywords.
 
     The arguments of the outermost constructor call are recorded as they were given
     (before any validation converts them), which is what ``sklearn.base.clone`` needs:
     ``type(m)(**m.get_params())`` builds an identical, untrained model.
+
+    Every estimator's constructor also takes the keyword-only ``epochs`` and
+    ``batch_size``: how long ``fit(X)`` trains when its own keywords do not say
+    (``fit(X, epochs=3)`` wins). None means the class defaults below; a model family
+    sets its own (the RBMs: scikit-learn's BernoulliRBM's n_iter=10, batch_size=10).
     """
+
+    #: ``fit``'s training length when neither fit nor the constructor gives one:
+    #: Keras' batch size, and ten passes (Keras' single epoch barely starts to learn).
+    default_epochs = 10
+    default_batch_size = 32
 
     def __new__(cls, *args, **kwargs):
         self = super().__new__(cls)
@@ -51,6 +104,32 @@ class Estimator:
         self._init_params = params
         return self
 
+    def _set_training_length(self, epochs, batch_size):
+        owner = type(self).__name__
+        self.epochs = None if epochs is None else checks.positive_int(owner, "epochs", epochs)
+        self.batch_size = (None if batch_size is None
+                           else checks.positive_int(owner, "batch_size", batch_size))
+        if hasattr(self, "_init_params"):       # as given, like the other keywords
+            self._init_params.update(epochs=epochs, batch_size=batch_size)
+
+    def training_length(self, epochs=None, batch_size=None):
+        """``(epochs, batch_size)`` for a fit: the given ones, else the constructor's, else
+        the class defaults (``default_epochs``, ``default_batch_size``)."""
+        own = (getattr(self, "epochs", None), getattr(self, "batch_size", None))
+        defaults = (self.default_epochs, self.default_batch_size)
+        return tuple(g if g is not None else (o if o is not None else d)
+                     for g, o, d in zip((epochs, batch_size), own, defaults))
+
+    def __sklearn_tags__(self):
+        """What scikit-learn (>= 1.6) asks of an estimator that is not its BaseEstimator:
+        2-D float input, no target needed, a transformer when it has ``transform``."""
+        from sklearn.utils import InputTags, Tags, TargetTags, TransformerTags
+        transformer = hasattr(self, "transform")
+        return Tags(estimator_type="transformer" if transformer else None,
+                    target_tags=TargetTags(required=False), input_tags=InputTags(),
+                    transformer_tags=TransformerTags(preserves_dtype=["float32"])
+                    if transformer else None)
+
     def get_params(self, deep=True):
         """The constructor's keywords, as given (``deep`` is accepted for scikit-learn)."""
         return dict(getattr(self, "_init_params", {}))
@@ -63,9 +142,11 @@ class Estimator:
             raise ValueError(f"{type(self).__name__}.set_params: unknown parameter(s) {unknown}; "
                              f"valid ones are {sorted(current)}")
         current.update(params)
+        length = [current.pop(name, None) for name in TRAINING_LENGTH]
         self.__dict__.pop("_model_cache", None)   # the first-parameter cache: new layers
         type(self).__init__(self, **current)
         self._init_params = current
+        self._set_training_length(*length)
         return self
 
 
@@ -105,7 +186,9 @@ class Model(Estimator):
     def fit(self, X, y=None, **kwargs):
         """Train with :func:`minidl.training.fit`; same keywords. Returns ``self``.
 
-        The History of the run is kept in ``self.history_`` (``model.history_["loss"]``).
+        With no ``epochs`` / ``batch_size``, the constructor's are used, else the class
+        defaults (:meth:`training_length`). The History of the run is kept in
+        ``self.history_`` (``model.history_["loss"]``).
         """
         from minidl.training import fit
         self.history_ = fit(self, X, y, **kwargs)
@@ -178,7 +261,7 @@ class Model(Estimator):
 
     #: Constructor keywords left out of the default config: they choose how to train
     #: (and the initial weights), not what a model with loaded weights computes.
-    config_excludes = ("optimizer", "seed", "verbose")
+    config_excludes = ("optimizer", "seed", "verbose") + TRAINING_LENGTH
 
     def get_config(self):
         """The constructor's keywords as a JSON-able dict, stored by ``minidl.io.save``.
@@ -199,8 +282,7 @@ class Model(Estimator):
         cannot hold (see :mod:`minidl.checks`).
         """
         owner = type(self).__name__
-        if not hasattr(X, "shape"):
-            X = backend.to_host(X)
+        X = array_like(owner, X, name=name)
         checks.samples(owner, X, name=name)
         X = backend.to_device(X, backend.name_of(self.xp))
         if not self._inputs_checked_by_fit:
@@ -210,6 +292,31 @@ class Model(Estimator):
     #: True while ``minidl.training.fit`` runs: it checked the whole data set once, up
     #: front, so the batches it hands to train_step / evaluate are not scanned again.
     _inputs_checked_by_fit = False
+
+
+def array_like(owner, X, *, name="X"):
+    """``X`` itself when it is an array (NumPy or CuPy), else ``numpy.asarray(X)``.
+
+    A list, a tuple of rows, a nested list or a pandas DataFrame reads as NumPy reads
+    it -- one row per sample -- never as an (X, y) pair. What NumPy cannot read as one
+    array of numbers (ragged rows, strings) is refused, naming what it was.
+    """
+    if type(X).__module__.startswith("scipy.sparse"):
+        raise TypeError(f"{owner}: {name} is a SciPy sparse {type(X).__name__}; sparse input "
+                        f"is not supported (minidl computes on dense arrays): pass X.toarray()")
+    if hasattr(X, "shape") and hasattr(X, "dtype"):
+        return X
+    try:
+        A = backend.to_host(X)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"{owner}: {name} is a {type(X).__name__} that NumPy cannot read as "
+                         f"one array ({error}); pass an array of shape (N, features), one "
+                         f"row per sample of equal length") from None
+    if A.dtype.kind not in "biuf":
+        raise TypeError(f"{owner}: {name} is a {type(X).__name__} that reads as an array of "
+                        f"dtype {A.dtype}, not numbers; convert it first, e.g. "
+                        f"numpy.asarray(X, dtype='float32')")
+    return A
 
 
 def _jsonable(owner, key, value):

@@ -27,6 +27,7 @@ import math
 from minidl import backend, checks
 from minidl.callbacks import (Callback, DivergenceWatch, EarlyStopping, History,  # noqa: F401
                               ModelCheckpoint, ProgressBar, get_weights, set_weights)
+from minidl.model import Batch, array_like
 
 __all__ = ["fit", "metric_names", "NonFiniteLossError", "History", "Callback",
            "EarlyStopping", "ModelCheckpoint", "ProgressBar"]
@@ -36,17 +37,21 @@ class NonFiniteLossError(FloatingPointError):
     """Training produced a NaN or infinite metric; the weights were restored."""
 
 
-def fit(model, X, y=None, *, epochs, batch_size, optimizer=None, validation_data=None,
-        callbacks=(), seed=None, shuffle=True, verbose=1):
+def fit(model, X, y=None, *, epochs=None, batch_size=None, optimizer=None,
+        validation_data=None, callbacks=(), seed=None, shuffle=True, verbose=1):
     """Train ``model`` on ``X`` (and targets ``y``) and return a :class:`History`.
 
     Parameters
     ----------
     model : object with ``train_step(batch) -> dict``, ``evaluate(batch) -> dict`` and
         ``parameters()`` (a :class:`minidl.model.Model`).
-    X : (N, ...) array, host or device; y : (N, ...) array or None.
-        The batch passed to the model is ``X[idx]`` without y, ``(X[idx], y[idx])`` with.
+    X : (N, ...) array, host or device, or an array-like (a list of rows, a DataFrame:
+        read as ``numpy.asarray`` reads it); y : (N, ...) array(-like) or None.
+        The batch passed to the model is ``X[idx]`` without y, and with y the pair
+        ``Batch(X[idx], y[idx])`` (:class:`minidl.model.Batch`, a tuple only fit makes).
     epochs, batch_size : int >= 1 (NumPy integers too). The last batch may be smaller.
+        None: the model's (``model.training_length()``: its constructor's ``epochs=`` /
+        ``batch_size=``, else its class's ``default_epochs`` / ``default_batch_size``).
     optimizer : an Optimizer or a name ("adam", "sgd", ...), set as ``model.optimizer``;
         when None and the model has none, ``model.default_optimizer()`` is used.
     validation_data : X_val or (X_val, y_val), evaluated after each epoch in batches of
@@ -65,8 +70,7 @@ def fit(model, X, y=None, *, epochs, batch_size, optimizer=None, validation_data
         start of that epoch -- the last ones known to be finite -- are put back and the
         optimizer's state is cleared; the message names the epoch and the batch.
     """
-    epochs = checks.positive_int("fit", "epochs", epochs)
-    batch_size = checks.positive_int("fit", "batch_size", batch_size)
+    epochs, batch_size = _training_length(model, epochs, batch_size)
     checks.one_of("fit", "verbose", verbose, (0, 1, 2))
     if optimizer is not None:
         from minidl.optimizers import get
@@ -143,7 +147,7 @@ def _train_epoch(model, X, y, order, batch_size, callbacks, epoch):
     totals = {}
     for b, start in enumerate(range(0, n, batch_size)):
         idx = slice(start, start + batch_size) if order is None else order[start:start + batch_size]
-        batch = X[idx] if y is None else (X[idx], y[idx])
+        batch = X[idx] if y is None else Batch(X[idx], y[idx])
         with _data_already_checked(model):
             metrics = backend.to_floats(model.train_step(batch))    # the batch's one sync
         if not _accumulate(totals, metrics, min(batch_size, n - start)):
@@ -173,7 +177,7 @@ def _evaluate(model, X, y, batch_size):
     for start in range(0, n, batch_size):
         idx = slice(start, start + batch_size)
         with _data_already_checked(model):
-            metrics = backend.to_floats(model.evaluate(X[idx] if y is None else (X[idx], y[idx])))
+            metrics = backend.to_floats(model.evaluate(X[idx] if y is None else Batch(X[idx], y[idx])))
         _accumulate(totals, metrics, min(batch_size, n - start))
     return {k: v / n for k, v in totals.items()}
 
@@ -199,12 +203,25 @@ def metric_names(model, X, y=None, validation=False):
     """
     device = _device_and_dtype(model)[0]
     x = backend.to_device(X[:1], device)
-    first = x if y is None else (x, backend.to_device(y[:1], device))
+    first = x if y is None else Batch(x, backend.to_device(y[:1], device))
     names = set(model.evaluate(first))
     return names | {f"val_{k}" for k in names} if validation else names
 
 
 # --- checks, all before training starts ------------------------------------------
+def _training_length(model, epochs, batch_size):
+    """``epochs`` and ``batch_size`` checked; None takes the model's (its constructor's
+    keywords, else its class defaults: :meth:`minidl.model.Estimator.training_length`)."""
+    if hasattr(model, "training_length"):
+        epochs, batch_size = model.training_length(epochs, batch_size)
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if value is None:
+            raise TypeError(f"fit: {name}= is required for a {type(model).__name__}, which "
+                            f"has no training_length() to take a default from")
+    return (checks.positive_int("fit", "epochs", epochs),
+            checks.positive_int("fit", "batch_size", batch_size))
+
+
 def _device_and_dtype(model):
     """The backend name and floating dtype of the model's parameters (its own device)."""
     params = list(model.parameters()) if hasattr(model, "parameters") else []
@@ -234,8 +251,12 @@ def _check_model_data(model, X, y, val):
 
 
 def _prepare(X, y, xname, yname, device, dtype):
-    """Check X (and y) and move them onto the model's device once."""
-    if not hasattr(X, "shape") or len(X.shape) < 2:
+    """Check X (and y) and move them onto the model's device once.
+
+    Array-likes (lists of rows, DataFrames) are read as ``numpy.asarray`` reads them.
+    """
+    X = array_like("fit", X, name=xname)
+    if len(X.shape) < 2:
         shape = getattr(X, "shape", None)
         raise ValueError(f"fit: {xname} must be an array of shape (N, features...), got "
                          f"{type(X).__name__}{'' if shape is None else f' of shape {shape}'}; "
@@ -247,9 +268,7 @@ def _prepare(X, y, xname, yname, device, dtype):
     if cast is not None and X.dtype != cast:
         X = X.astype(cast)
     if y is not None:
-        if not hasattr(y, "shape"):
-            raise ValueError(f"fit: {yname} must be an array, got {type(y).__name__}")
-        y = backend.to_device(y, device)
+        y = backend.to_device(array_like("fit", y, name=yname), device)
         if y.ndim == 0 or y.shape[0] != X.shape[0]:
             raise ValueError(f"fit: {xname} has {X.shape[0]} samples but {yname} has "
                              f"{y.shape[0] if y.ndim else 'none (a scalar)'}; they must have "

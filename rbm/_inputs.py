@@ -12,15 +12,14 @@ skipped: fit checked the whole of X once, up front, and a CD step that re-scanne
 batch (finite, min, max) paid three passes and three host syncs for nothing.
 """
 from minidl import backend, checks
+from minidl.model import array_like
 
 __all__ = ["check_visible", "check_hidden"]
 
 
 def _as_model_array(model, a, owner, what, width):
     """``a`` on the model's device, 2-D (batch, width), non-empty, finite in the model's dtype."""
-    if not hasattr(a, "shape") or not hasattr(a, "dtype"):
-        raise TypeError(f"{owner} needs an array of {what}, got {type(a).__name__}; "
-                        f"convert it first, e.g. numpy.asarray(X, dtype='float32')")
+    a = array_like(owner, a, name=what)     # lists of rows, DataFrames: as NumPy reads them
     if a.ndim != 2 or a.shape[1] != width:
         hint = " flatten images first, e.g. X.reshape(len(X), -1)." if a.ndim > 2 else ""
         raise ValueError(f"{owner} got {what} of shape {tuple(a.shape)}: expected "
@@ -53,8 +52,7 @@ def check_visible(model, v, where):
     """Visible data checked and moved: see the module docstring."""
     owner = f"{model!r}.{where}"
     v = _as_model_array(model, v, owner, "input", model.n_visible)
-    if not model._inputs_checked_by_fit:
-        model._check_values(v, where)
+    model._check_values(v, where)
     return v
 
 

@@ -54,10 +54,18 @@ class RBM(Model):
         sparsity_cost·mean(v)ᵀ(q − p) to W's. q ← decay·q + (1 − decay)·mean(P(h|v)).
     init_std : W starts as N(0, init_std²) (0.01 in the guide); biases start at 0.
     seed : seeds the initial weights and every sample the model draws.
+    epochs, batch_size : keyword-only, every minidl model's: how long ``fit(X)`` trains
+        when fit is not told (None: :attr:`default_epochs` = 10 and
+        :attr:`default_batch_size` = 10, scikit-learn's BernoulliRBM's n_iter and
+        batch_size). Visible to ``get_params``, so ``GridSearchCV`` can tune them.
     """
 
     #: learning rate of the default optimizer (subclasses change it).
     default_lr = 0.05
+    #: ``fit(X)``'s training length when neither fit nor the constructor's ``epochs=`` /
+    #: ``batch_size=`` give one: scikit-learn's BernoulliRBM (n_iter=10, batch_size=10).
+    default_epochs = 10
+    default_batch_size = 10
 
     def __init__(self, n_visible, n_hidden, *, k=1, persistent=False, hidden="binary",
                  optimizer=None, weight_decay=0.0, sparsity_target=None, sparsity_cost=0.1,
@@ -202,8 +210,11 @@ class RBM(Model):
         """Train by CD-k / PCD-k with :func:`minidl.training.fit`; returns ``self``.
 
         Keywords as :func:`minidl.training.fit` (epochs, batch_size, optimizer, seed,
-        callbacks, validation_data, verbose). ``y`` is ignored (unsupervised). The whole
-        of X (and the validation data) is checked before any weight moves.
+        callbacks, validation_data, verbose); without epochs / batch_size the
+        constructor's are used, else 10 and 10 (:attr:`default_epochs`). ``y`` is
+        ignored (unsupervised, as scikit-learn's Pipeline expects). X may be an
+        array-like (a list of rows, a DataFrame). The whole of X (and the validation
+        data) is checked before any weight moves.
         """
         X = self._visible(X, "fit")
         if validation_data is not None:

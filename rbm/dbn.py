@@ -45,6 +45,8 @@ class DBN(Estimator):
     top_optimizer : a linear top RBM's optimizer: None for SGD(0.001, momentum=0.9), the
         paper's small rate for linear units; an Optimizer or a name.
     seed : RBM i is seeded with ``backend.derive_seed(seed, "unit", i)``.
+    epochs, batch_size : keyword-only: ``fit`` / ``pretrain``'s defaults (None: 10 epochs
+        of batches of 100 per RBM, the paper's batch size).
 
     Attributes
     ----------
@@ -80,20 +82,30 @@ class DBN(Estimator):
                 optimizer=copy.deepcopy(opt), weight_decay=weight_decay, init_std=init_std,
                 seed=backend.derive_seed(self.seed, "unit", i)))
 
-    def pretrain(self, X, *, epochs=10, batch_size=100, verbose=0, seed=None, **fit_kwargs):
+    #: ``fit`` / ``pretrain``'s training length per RBM when neither they nor the
+    #: constructor say: ten epochs of batches of 100 (Hinton & Salakhutdinov 2006).
+    default_epochs = 10
+    default_batch_size = 100
+
+    def pretrain(self, X, *, epochs=None, batch_size=None, verbose=0, seed=None, **fit_kwargs):
         """Greedy phase: fit RBM i on the up-pass of RBMs 0..i-1; returns self.
 
-        ``epochs`` and ``batch_size`` may be lists with one value per RBM; other
+        ``epochs`` and ``batch_size`` (None: the constructor's, else 10 and 100) may be
+        lists with one value per RBM; other
         keywords go to every RBM's ``fit``. Each RBM's History is in ``rbm.history_``.
         RBM i's fit is seeded with ``derive_seed(seed, "unit", i)`` (seed: the DBN's
         when None).
         """
+        epochs, batch_size = self.training_length(epochs, batch_size)
         greedy_pretrain(self.rbms, X, epochs=epochs, batch_size=batch_size, verbose=verbose,
                         seed=self.seed if seed is None else seed, **fit_kwargs)
         return self
 
     def fit(self, X, y=None, **kwargs):
-        """``pretrain(X, **kwargs)`` (``y`` is ignored), for scikit-learn pipelines."""
+        """``pretrain(X, **kwargs)`` (``y`` is ignored), for scikit-learn pipelines.
+
+        ``fit(X)`` alone trains with the constructor's ``epochs`` / ``batch_size``,
+        else 10 epochs of batches of 100 per RBM."""
         return self.pretrain(X, **kwargs)
 
     def fit_transform(self, X, y=None, **kwargs):

@@ -39,7 +39,9 @@ BAD_DATA = [
      r"\(3, 2, 3\).*flatten images first"),
     ("1-D", numpy.zeros(6, numpy.float32), "both", ValueError, r"shape \(6,\).*one row per"),
     ("strings", numpy.full((2, D), "a"), "both", TypeError, r"needs numbers.*dtype <U1"),
-    ("a list", [[0.0] * D], "both", TypeError, r"needs an array of input, got list"),
+    # a list of rows is read as numpy.asarray reads it (issue 18); a ragged one is refused
+    ("a ragged list", [[0.0] * D, [0.0]], "both", ValueError,
+     r"input is a list that NumPy cannot read as one array"),
 ]
 
 METHODS = {

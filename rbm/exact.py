@@ -10,19 +10,21 @@ Host NumPy on purpose: an oracle must not share the device code it judges.
 """
 import itertools
 
-import numpy
-
 from minidl import backend
+
+#: The host array module, asked of the backend like every array module here: on purpose
+#: NumPy, whatever the current backend, so the oracle shares no device code with what it judges.
+np = backend.module("numpy")
 
 
 def states(n):
     """All 2^n binary vectors of length n, (2^n, n) float64."""
-    return numpy.array(list(itertools.product([0.0, 1.0], repeat=n)))
+    return np.array(list(itertools.product([0.0, 1.0], repeat=n)))
 
 
 def params(model):
     """W, b, c of a model as host float64 arrays."""
-    return [backend.to_host(p.data).astype(numpy.float64)
+    return [backend.to_host(p.data).astype(np.float64)
             for p in (model.W, model.vbias, model.hbias)]
 
 
@@ -35,13 +37,13 @@ def energy(model, V, H):
 def joint(model):
     """p(v, h) over all states, (2^D, 2^H), and log Z."""
     logits = -energy(model, states(model.n_visible), states(model.n_hidden))
-    log_z = numpy.logaddexp.reduce(logits.ravel())
-    return numpy.exp(logits - log_z), log_z
+    log_z = np.logaddexp.reduce(logits.ravel())
+    return np.exp(logits - log_z), log_z
 
 
 def randomise(model, seed, scale=1.0):
     """Give a model random weights and biases of a given scale (in place)."""
-    gen = numpy.random.default_rng(seed)
+    gen = np.random.default_rng(seed)
     for p in model.parameters():
         if p.name != "log_sigma":
             values = scale * gen.standard_normal(p.shape)
@@ -50,8 +52,8 @@ def randomise(model, seed, scale=1.0):
 
 
 def binary_data(n, d, seed):
-    return backend.to_device((numpy.random.default_rng(seed).random((n, d)) < 0.5)
-                             .astype(numpy.float32))
+    return backend.to_device((np.random.default_rng(seed).random((n, d)) < 0.5)
+                             .astype(np.float32))
 
 
 def conditionals(model):
@@ -67,9 +69,9 @@ def gibbs_distribution(model, V, k):
     """
     p_h_v, p_v_h = conditionals(model)
     T = p_h_v @ p_v_h
-    index = (V @ (2 ** numpy.arange(V.shape[1] - 1, -1, -1))).astype(int)   # row of states()
-    start = numpy.eye(2 ** V.shape[1])[index]
-    return start @ numpy.linalg.matrix_power(T, k)
+    index = (V @ (2 ** np.arange(V.shape[1] - 1, -1, -1))).astype(int)   # row of states()
+    start = np.eye(2 ** V.shape[1])[index]
+    return start @ np.linalg.matrix_power(T, k)
 
 
 def free_energy_grad_expectations(model, dist):
@@ -79,7 +81,7 @@ def free_energy_grad_expectations(model, dist):
     """
     W, b, c = params(model)
     S = states(model.n_visible)
-    ph = 1 / (1 + numpy.exp(-(S @ W + c)))
+    ph = 1 / (1 + np.exp(-(S @ W + c)))
     return [-(S.T * dist) @ ph, -dist @ S, -dist @ ph]
 
 
@@ -88,9 +90,9 @@ def cd_expected_gradient(model, V, k):
 
     k = None gives the exact gradient (the chain's stationary distribution, p(v)).
     """
-    data = [free_energy_grad_expectations(model, row) for row in numpy.eye(2 ** V.shape[1])
-            [(V @ (2 ** numpy.arange(V.shape[1] - 1, -1, -1))).astype(int)]]
-    data = [numpy.mean([d[i] for d in data], axis=0) for i in range(3)]
+    data = [free_energy_grad_expectations(model, row) for row in np.eye(2 ** V.shape[1])
+            [(V @ (2 ** np.arange(V.shape[1] - 1, -1, -1))).astype(int)]]
+    data = [np.mean([d[i] for d in data], axis=0) for i in range(3)]
     if k is None:
         neg = free_energy_grad_expectations(model, joint(model)[0].sum(axis=1))
     else:

@@ -59,8 +59,8 @@ class Exercise:
 def _catalog():
     from exercises import catalog_layers, catalog_losses, catalog_rbm, catalog_vae
     order = ["dense", "activations", "bce_logits", "softmax_ce", "adam", "tied_dense",
-             "kl_sparsity", "ksparse", "contractive", "conv2d", "maxpool", "lstm", "vae", "rbm_free_energy",
-             "cd_k"]
+             "kl_sparsity", "ksparse", "contractive", "conv2d", "maxpool", "lstm", "vae",
+             "rbm_free_energy", "cd_k"]
     found = {}
     for mod in (catalog_layers, catalog_losses, catalog_rbm, catalog_vae):
         found.update({ex.name: ex for ex in mod.EXERCISES})
@@ -129,7 +129,7 @@ def skeleton_text(name):
 
 
 def start(name, folder=None):
-    """Write the skeleton of ``name`` to ``folder/name.py``; never overwrite. Returns (path, new)."""
+    """Write the skeleton of ``name`` to ``folder/name.py``, never overwriting: (path, new)."""
     folder = pathlib.Path(folder) if folder is not None else exercise_dir()
     path = folder / f"{name}.py"
     text = skeleton_text(name)

@@ -82,7 +82,7 @@ def _bind(pairs, c):
     return [(words, (lambda f=f: f(c))) for words, f in pairs]
 
 
-# --- dense -------------------------------------------------------------------------------
+# --- dense --------------------------------------------------------------------------------
 def _dense_parts():
     def make_ref():
         layer = Dense(5, 3, seed=7)
@@ -104,7 +104,7 @@ def _dense_parts():
                        names=("W", "b"), mistakes=mistakes)]
 
 
-# --- activations ---------------------------------------------------------------------------
+# --- activations --------------------------------------------------------------------------
 def _activation_parts():
     x = normal((6, 5), 2, away_from=0.0)
     sig = [("dx is missing the factor (1 − y): dx = dy ⊙ y ⊙ (1 − y)",
@@ -126,7 +126,7 @@ def _activation_parts():
                                   ("ReLU", ReLU, relu))]
 
 
-# --- tied dense ------------------------------------------------------------------------------
+# --- tied dense ---------------------------------------------------------------------------
 def _tied_parts():
     mistakes = {"W": [("dW has the right numbers transposed: use dyᵀ x", lambda c: c["W"].T),
                       ("dW is averaged over the batch: sum it", lambda c: c["W"] / c["B"]),
@@ -163,7 +163,7 @@ def _tied_both_uses(obj, g):
               encoder_use + decoder_use, enc.W.grad, [(ASSIGNED, decoder_use)])
 
 
-# --- k-sparse ------------------------------------------------------------------------------------
+# --- k-sparse -----------------------------------------------------------------------------
 def _ksparse_parts():
     xp = backend.xp
     # distinct values, no ties at the k-th largest (STYLE: keep inputs away from kinks)
@@ -187,7 +187,7 @@ def _ksparse_parts():
     return [layer_part(lambda: solutions.TopK(k), lambda cls: cls(k), h, mistakes=mistakes)]
 
 
-# --- max-pool --------------------------------------------------------------------------------------
+# --- max-pool -----------------------------------------------------------------------------
 def _maxpool_parts():
     perm = backend.rng(10).permutation(2 * 2 * 4 * 6)
     x = backend.to_device(host64(perm).reshape(2, 2, 4, 6) / 10.0, dtype=F64)   # no ties
@@ -207,7 +207,7 @@ def _maxpool_parts():
     return [layer_part(lambda: MaxPool2D(2), lambda cls: cls(2), x, mistakes=mistakes)]
 
 
-# --- conv2d ---------------------------------------------------------------------------------------
+# --- conv2d -------------------------------------------------------------------------------
 def _conv_parts():
     def flipped(c):
         """The reference layer run with every kernel flipped: a convolution, not correlation."""
@@ -235,7 +235,7 @@ def _conv_parts():
                        normal((2, 2, 5, 4), 14), names=("W", "b"), mistakes=mistakes)]
 
 
-# --- lstm -----------------------------------------------------------------------------------------
+# --- lstm ---------------------------------------------------------------------------------
 LSTM_ARGS = dict(n_in=3, n_hidden=4, return_sequences=True, seed=15)
 RECURRENCE = ("one step is right but the sequence is not: the recurrence is wrong (h_{t−1} U in "
               "z_t, c_{t−1} = self.c[t], and dc_{t−1} = dc ⊙ f_t back through time)")

@@ -60,7 +60,7 @@ def _check_loss(loss, z, t):
     return gradcheck.check_gradients(lambda: float(loss.forward(z, t)), [z], [dz], ["dz"])
 
 
-# --- BCE with logits ------------------------------------------------------------------------
+# --- BCE with logits ----------------------------------------------------------------------
 def _bce_parts():
     z = 3.0 * normal((4, 5), 20)
     t = backend.rng(21).random((4, 5), dtype=F64, xp=backend.xp)
@@ -84,7 +84,7 @@ def _bce_parts():
                       finite_hint=unstable, gradcheck_=False)]
 
 
-# --- softmax cross-entropy ------------------------------------------------------------------
+# --- softmax cross-entropy ----------------------------------------------------------------
 def _ce_parts():
     xp = backend.xp
     z = 2.0 * normal((5, 4), 22)
@@ -106,7 +106,7 @@ def _ce_parts():
                       finite_hint=unstable, gradcheck_=False)]
 
 
-# --- Adam -------------------------------------------------------------------------------------
+# --- Adam ---------------------------------------------------------------------------------
 def _adam_part(cls, g):
     lr, b1, b2, eps = 0.1, 0.9, 0.999, 1e-8
     p_ref, p_stu = Parameter(normal((3, 4), 30)), Parameter(normal((3, 4), 30))
@@ -132,7 +132,7 @@ def _adam_part(cls, g):
         p_stu.data[...] = p_ref.data                 # judge each step from the same θ
 
 
-# --- KL sparsity ---------------------------------------------------------------------------------
+# --- KL sparsity --------------------------------------------------------------------------
 def _kl_part(cls, g):
     rho, beta = 0.1, 3.0
     h = sigmoid(normal((8, 5), 40) - 1.0)                   # sigmoid codes
@@ -170,7 +170,7 @@ def _pair(g, out):
         raise Stop
 
 
-# --- contractive ---------------------------------------------------------------------------------
+# --- contractive --------------------------------------------------------------------------
 def _contractive_part(cls, g):
     lam = 0.3
     dense = Dense(6, 4, seed=12)

@@ -43,7 +43,7 @@ def _triple(g, quantity, out):
     return out
 
 
-# --- free energy ---------------------------------------------------------------------------
+# --- free energy --------------------------------------------------------------------------
 def _free_energy_part(mod, g):
     model = tiny_rbm()
     V = binary_data(6, 4, seed=2).astype(F64)
@@ -72,7 +72,7 @@ def _free_energy_part(mod, g):
                          list(mod.free_energy_grads(model, V)), list(NAMES)))
 
 
-# --- CD-k ------------------------------------------------------------------------------------
+# --- CD-k ---------------------------------------------------------------------------------
 def _cd_part(k):
     def part(fn, g):
         # large weights mix slowly, so CD-1, CD-2 and CD-3 differ (by 0.40 and 0.49 in

@@ -61,7 +61,8 @@ BODIES = {
                         2 * self.lam / B * s * (1 - 2 * h) * w""",
                     """s = h * (1 - h)
                     W = self.dense.W.data
-                    return [(self.dense.W, 2 * self.lam / h.shape[0] * W * (s * s).sum(axis=0))]"""],
+                    dW = 2 * self.lam / h.shape[0] * W * (s * s).sum(axis=0)
+                    return [(self.dense.W, dW)]"""],
     "conv2d": ["""self.cols = im2col(xpad, self.kh, self.kw, self.stride)
                y = self.W.data.reshape(self.c_out, -1) @ self.cols
                y += self.b.data[:, None]

@@ -29,10 +29,15 @@ def _epochs(quick):
 
 
 # --- minidl ---------------------------------------------------------------------------
-def _minidl(arch, quick):
-    from minidl import layers, losses
+def _minidl(arch, quick, backend_name="numpy"):
+    from minidl import backend, layers, losses
     from minidl.model import Model
     from minidl.optimizers import Adam
+
+    if backend_name == "cupy" and not backend.available:
+        raise ImportError("CuPy with a CUDA GPU is needed for the GPU side")
+    backend.use(backend_name)         # this side runs in a process of its own
+    sync = backend.xp.cuda.Stream.null.synchronize if backend_name == "cupy" else None
 
     sizes, act = ARCHS[arch]
     Act = {"relu": layers.ReLU, "sigmoid": layers.Sigmoid}[act]
@@ -57,8 +62,9 @@ def _minidl(arch, quick):
             return {"loss": self.loss.forward(self.net.forward(x), x)}
 
     warmup, timed = _epochs(quick)
-    times, history = timed_fit(AE(), mnist_pixels(N_SAMPLES), epochs=warmup + timed,
-                               batch_size=BATCH, optimizer=Adam(LR))
+    times, history = timed_fit(AE(), backend.to_device(mnist_pixels(N_SAMPLES)),
+                               epochs=warmup + timed, batch_size=BATCH, optimizer=Adam(LR),
+                               synchronize=sync)
     return summary(times, history.history["loss"][-1], warmup)
 
 
@@ -70,10 +76,16 @@ def ae_deep_sigmoid_minidl(quick):
     return _minidl("ae_deep_sigmoid", quick)
 
 
+def ae_784_32_minidl_cupy(quick):
+    return _minidl("ae_784_32", quick, "cupy")
+
+
 # --- PyTorch --------------------------------------------------------------------------
-def _torch(arch, quick):
+def _torch(arch, quick, device="cpu"):
     import torch
 
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ImportError("PyTorch has no CUDA device here")
     torch.manual_seed(0)
     sizes, act = ARCHS[arch]
     stack = []
@@ -86,7 +98,7 @@ def _torch(arch, quick):
             stack.append(torch.nn.ReLU() if act == "relu" else torch.nn.Sigmoid())
     warmup, timed = _epochs(quick)
     times, loss = torch_reconstruction_epochs(
-        torch.nn.Sequential(*stack), torch.from_numpy(mnist_pixels(N_SAMPLES)),
+        torch.nn.Sequential(*stack).to(device), torch.from_numpy(mnist_pixels(N_SAMPLES)).to(device),
         epochs=warmup + timed, batch_size=BATCH, lr=LR)
     return summary(times, loss, warmup, threads=torch.get_num_threads())
 
@@ -97,6 +109,10 @@ def ae_784_32_torch(quick):
 
 def ae_deep_sigmoid_torch(quick):
     return _torch("ae_deep_sigmoid", quick)
+
+
+def ae_784_32_torch_cuda(quick):
+    return _torch("ae_784_32", quick, "cuda")
 
 
 # --- the GEMM floor -------------------------------------------------------------------
@@ -141,4 +157,11 @@ BENCHMARKS = [
                 for side in ("minidl", "torch", "gemm")},
          baseline="torch", target=1.0)
     for name in ARCHS
+] + [
+    dict(name="ae_784_32_gpu",
+         description="the 784-32-784 autoencoder on a GPU: minidl on CuPy against PyTorch CUDA "
+                     "(both sides skip without a GPU)",
+         sides={"minidl": "benchmarks.bench_core:ae_784_32_minidl_cupy",
+                "torch": "benchmarks.bench_core:ae_784_32_torch_cuda"},
+         baseline="torch", target=1.5),
 ]

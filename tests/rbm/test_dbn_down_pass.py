@@ -1,7 +1,9 @@
 """DBN.inverse_transform is the down-pass of probabilities, top RBM first.
 
-    v̂ = σ(b_1 + W_1 σ(b_2 + W_2 h))          (for DBN([D, H1, H2]); linear visible units
-                                              nowhere: every RBM but the top is binary)
+    v̂ = σ(b_1 + W_1 σ(b_2 + W_2 h))          (DBN([D, H1, H2]))
+
+Every RBM of a DBN has binary visible units (only the top one's hidden units may be linear),
+so each step down is a sigmoid, whatever ``linear_top`` says.
 
 Until now a test only checked its shape; here it is computed from the weights by hand.
 """

@@ -124,3 +124,27 @@ def test_check_all_on_an_empty_folder_is_a_table_of_not_started(tmp_path):
     done = run_cli("check", "--all", folder=tmp_path)
     assert done.returncode == 1
     assert done.stdout.count("not started") == 15 and "0 of 15 done" in done.stdout
+
+
+def test_the_readme_walkthrough_shows_the_real_output(tmp_path, capsys):
+    """The README's two outputs of `check dense` are what check prints for its two attempts."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    wrong = ("self.W.grad += self.x.T @ dy\n        self.b.grad = dy.mean(axis=0)\n"
+             "        return dy @ self.W.data.T\n")
+    for backward, status in ((wrong, 1), (GOOD_BACKWARD, 0)):
+        write_dense(tmp_path, backward=backward)
+        assert main(["--dir", str(tmp_path), "check", "dense"]) == status
+        out = capsys.readouterr().out.strip()
+        assert f"$ python -m exercises check dense\n{out}\n```" in readme, out
+        (tmp_path / "dense.py").unlink()
+    assert "        self.b.grad = dy.mean(axis=0)\n" in readme
+
+
+def test_pip_install_does_not_install_the_exercises_package():
+    """setup.cfg's package list leaves `exercises` out: it is run from the checkout."""
+    import configparser
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "setup.cfg")
+    include = cfg["options.packages.find"]["include"].split()
+    assert "minidl" in include and "rbm" in include
+    assert not [name for name in include if name.split(".")[0] == "exercises"], include

@@ -16,7 +16,11 @@ Dead units: a unit that is never among the k largest for any training digit gets
 gradient and never changes. The paper's remedy is the schedule: start with a large k
 (100) so that every unit takes part, and lower it over the first half of training. We
 train k = 10 with and without it and count the dead. The figures draw only live units,
-most used first.
+most used first. The schedule's gain at this scale is those units and nothing a student
+can see: without it the live filters look as clean as with it, or cleaner, and the test
+error is about the same (seed 0: 0.0217 without, 0.0226 with) -- dead units are spare
+capacity the schedule recovers, which pays off with more units and more data. The
+k = 70 filters are textured noise more than strokes at this scale, as said above.
 
 Claims: k = 70 reconstructs better than k = 10 (more units per digit), and the k
 schedule leaves fewer dead units at k = 10 than training at k = 10 from the start.
@@ -33,6 +37,11 @@ from examples._common import Result, out_path, parse_args, run_alone
 
 TITLE = "k-sparse autoencoders: the sparsity level k, and dead units"
 RUNS = {"k=10": dict(k=10), "k=70": dict(k=70), "k=10, no schedule": dict(k=10, k_start=None)}
+
+
+def _count(n, one, many):
+    """'1 unit is', '3 units are'."""
+    return f"{n} {one if n == 1 else many}"
 
 
 def top_k_usage(model, X, k):
@@ -68,8 +77,9 @@ def main(argv=None):
         result.add_figure(viz.filters(W[:, order], out_path(args, f"ksparse_filters_{slug}"),
                                       shape=shape, n=50, title=f"{name} ({n_hidden} units)"),
                           f"The 50 most used filters of a {n_hidden}-unit k-sparse autoencoder, "
-                          f"{name}; {dead[name]} units are dead (never among the top k) and "
-                          f"not drawn.")
+                          f"{name} (test MSE {mse[name]:.4f}); "
+                          f"{_count(dead[name], 'unit is', 'units are')} dead (never among the "
+                          f"top k) and not drawn.")
     result.report()
     result.claim("a larger k reconstructs better: test MSE per pixel, k = 70 vs k = 10",
                  mse["k=70"], "<", mse["k=10"])

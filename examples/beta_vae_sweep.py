@@ -85,19 +85,22 @@ def main(argv=None):
                  f"than moving the one with the least (mean pixel change)",
                  change[0], ">", change[-1])
 
-    result.add_figure(viz.curves({"β-VAE on test digits": (kl, recon)},
+    points = {f"β = {b:g}": ([kl[i]], [recon[i]]) for i, b in enumerate(BETAS)}
+    result.add_figure(viz.curves({"β-VAE on test digits": (kl, recon), **points},
                                  out_path(args, "beta_tradeoff"), xlabel="KL (nats per digit)",
                                  ylabel="reconstruction BCE (nats per digit)",
                                  title=f"β = {', '.join(f'{b:g}' for b in BETAS)}, right to left"),
-                      "The rate-distortion trade-off: each point is one β-VAE, β growing from "
-                      "right to left. A larger β buys a code with less information (lower KL) "
+                      "The rate-distortion trade-off: each point is one β-VAE (its β in the "
+                      "legend), β growing from right to left. A larger β buys a code with less information (lower KL) "
                       "at the price of a worse reconstruction.")
-    result.add_figure(viz.image_grid(images, out_path(args, "beta_traversal"), shape=shape,
-                                     ncols=len(values),
-                                     title=f"β = {beta:g}: one latent per row, −3 to 3"),
+    row_labels = [f"z{d}, KL {dim_kl[d]:.1f}" for d in order]
+    result.add_figure(viz.rows(list(rows), row_labels, out_path(args, "beta_traversal"),
+                               n=len(values), shape=shape,
+                               title=f"β = {beta:g}: one latent per row, −3 to 3"),
                       f"Latent traversals of the β = {beta:g} model from one test digit: each "
                       f"row moves one latent coordinate from −3 to 3, rows sorted by the "
-                      f"coordinate's KL (most informative first). The lower rows, whose KL is "
+                      f"coordinate's KL (most informative first; each row is labelled with its "
+                      f"latent and KL in nats). The lower rows, whose KL is "
                       f"smaller, change the digit less: the decoder relies on the coordinates "
                       f"that carry information (mean pixel change per step in the metrics).")
     result.report()

@@ -60,7 +60,7 @@ def _catalog():
     from exercises import catalog_layers, catalog_losses, catalog_rbm, catalog_vae
     order = ["dense", "activations", "bce_logits", "softmax_ce", "adam", "tied_dense",
              "kl_sparsity", "ksparse", "contractive", "conv2d", "maxpool", "lstm", "vae",
-             "rbm_free_energy", "cd_k"]
+             "rbm_free_energy", "cd_k", "ais"]
     found = {}
     for mod in (catalog_layers, catalog_losses, catalog_rbm, catalog_vae):
         found.update({ex.name: ex for ex in mod.EXERCISES})

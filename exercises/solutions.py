@@ -1,13 +1,14 @@
 """The solutions: the library's own code, in the shape each exercise asks for.
 
-Most exercises ask for a library class as it is (``Dense``, ``Adam``, ...). Three ask
+Most exercises ask for a library class as it is (``Dense``, ``Adam``, ...). Four ask
 for a lesson the library keeps inside a larger object; for those this module calls
 the library's code itself, not a copy of it:
 
 - ``TopK``: :class:`autoencoders.KSparseAutoencoder`'s bottleneck and its backward;
 - ``free_energy``, ``free_energy_grads``: :class:`rbm.BernoulliRBM`'s free energy and
   the free-energy gradient it accumulates for CD;
-- ``cd_k_gradient``: :meth:`rbm.base.RBM.accumulate_gradients`, the CD-k update.
+- ``cd_k_gradient``: :meth:`rbm.base.RBM.accumulate_gradients`, the CD-k update;
+- ``ais_log_partition``: :func:`rbm.ais.log_partition` without its error bar.
 
 ``SOLUTIONS[name]`` is what ``exercises.check(name, ...)`` takes; the tests grade each.
 """
@@ -21,8 +22,10 @@ from minidl.optimizers import Adam
 from autoencoders.ksparse import KSparseAutoencoder
 from autoencoders.penalties import ContractivePenalty, KLSparsity
 from autoencoders.vae import VAE
+from rbm.ais import log_partition
 
-__all__ = ["SOLUTIONS", "TopK", "free_energy", "free_energy_grads", "cd_k_gradient"]
+__all__ = ["SOLUTIONS", "TopK", "free_energy", "free_energy_grads", "cd_k_gradient",
+           "ais_log_partition"]
 
 
 class TopK(Layer):
@@ -53,6 +56,11 @@ def free_energy_grads(rbm, v):
     return tuple(p.grad.copy() for p in (rbm.W, rbm.vbias, rbm.hbias))
 
 
+def ais_log_partition(rbm, n_chains=500, n_betas=200, seed=0):
+    """log Ẑ by forward AIS: ``rbm.ais.log_partition`` (its standard error dropped)."""
+    return log_partition(rbm, n_chains, n_betas, seed)[0]
+
+
 def cd_k_gradient(rbm, v, k):
     """The CD-k estimate (dW, db, dc) on batch v: ``rbm.accumulate_gradients``."""
     rbm.k, rbm.persistent = k, False
@@ -79,4 +87,5 @@ SOLUTIONS = {
     "rbm_free_energy": types.SimpleNamespace(free_energy=free_energy,
                                              free_energy_grads=free_energy_grads),
     "cd_k": cd_k_gradient,
+    "ais": ais_log_partition,
 }

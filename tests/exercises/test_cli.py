@@ -108,7 +108,7 @@ def test_list_shows_each_status(tmp_path, capsys):
     rows = {line.split()[1]: line.split()[2] for line in capsys.readouterr().out.splitlines()[1:]}
     assert rows["dense"] == "done" and rows["tied_dense"] == "not"        # "not started"
     assert rows["activations"] == "failing" and rows["cd_k"] == "not"
-    assert len(rows) == len(exercises.EXERCISES) == 15
+    assert len(rows) == len(exercises.EXERCISES) == 16
 
 
 def test_check_all_on_the_solutions_passes_in_under_60_seconds(tmp_path):
@@ -116,14 +116,14 @@ def test_check_all_on_the_solutions_passes_in_under_60_seconds(tmp_path):
     done = run_cli("check", "--all", "--reference", folder=tmp_path)
     seconds = time.perf_counter() - start
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "15 of 15 done" in done.stdout
+    assert "16 of 16 done" in done.stdout
     assert seconds < 60, f"check --all on the solutions took {seconds:.1f} s"
 
 
 def test_check_all_on_an_empty_folder_is_a_table_of_not_started(tmp_path):
     done = run_cli("check", "--all", folder=tmp_path)
     assert done.returncode == 1
-    assert done.stdout.count("not started") == 15 and "0 of 15 done" in done.stdout
+    assert done.stdout.count("not started") == 16 and "0 of 16 done" in done.stdout
 
 
 def test_the_readme_walkthrough_shows_the_real_output(tmp_path, capsys):

@@ -5,6 +5,7 @@ Runs in-process on every backend (NumPy, and CuPy or its strict stand-in): the g
 takes its arrays from minidl.backend.
 """
 import inspect
+import math
 import types
 
 import pytest
@@ -20,6 +21,7 @@ from autoencoders.penalties import ContractivePenalty, KLSparsity, kl_bernoulli
 from autoencoders.vae import VAE
 from exercises import solutions
 from exercises.solutions import SOLUTIONS
+from rbm.ais import _Annealing, _bernoulli
 
 
 def test_the_planted_lstm_without_mistakes_passes():
@@ -416,6 +418,32 @@ class VaeKlSummed(VAE):
         return {**out, "kl": out["kl"] * B, "loss": out["recon"] + out["kl"] * B}
 
 
+def ais(*, z0=True, hidden_term=True, log=True):
+    """A student's AIS, with one planted mistake chosen by the flags."""
+    def log_partition(rbm, n_chains=500, n_betas=200, seed=0):
+        path = _Annealing(rbm, None, n_betas, seed)
+        xp, betas = path.xp, path.betas
+        p0 = xp.broadcast_to(sigmoid(path.b_a), (n_chains, rbm.n_visible))
+        v = _bernoulli(path.gen, p0.copy())
+        log_w = xp.zeros(n_chains, dtype=backend.float64)
+        for k in range(1, len(betas)):
+            a = path.hidden_input(v)
+            log_w += path.log_ratio(v, a, betas[k], betas[k - 1])
+            if k < len(betas) - 1:
+                v = path.sweep(a, betas[k])
+        top = float(log_w.max())
+        log_mean = top + math.log(float(xp.exp(log_w - top).mean()))
+        log_z0 = float(xp.logaddexp(0.0, path.b_a).sum())
+        log_z0 += rbm.n_hidden * math.log(2.0) if hidden_term else 0.0
+        out = (log_z0 if z0 else 0.0) + log_mean
+        return out if log else math.exp(out)
+    return log_partition
+
+
+def test_the_planted_ais_without_mistakes_passes():
+    assert exercises.grade("ais", ais()).status == "done"
+
+
 def free_energy_ns(F=None, grads=None):
     return types.SimpleNamespace(free_energy=F or solutions.free_energy,
                                  free_energy_grads=grads or solutions.free_energy_grads)
@@ -510,6 +538,9 @@ PLANTED = [
     ("cd_k", cd(sign=-1.0), "has the wrong sign"),
     ("cd_k", cd(scale=None), "is not divided by the batch size"),
     ("cd_k", cd(moves=False), "the Gibbs chain never ran"),
+    ("ais", ais(z0=False), "log Z_0 of the base-rate model was not added"),
+    ("ais", ais(hidden_term=False), "missing the hidden units' H log 2"),
+    ("ais", ais(log=False), "this is Ẑ, not log Ẑ"),
 ]
 
 

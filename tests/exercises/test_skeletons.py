@@ -110,6 +110,16 @@ BODIES = {
             dmu = dz + self.beta * mu / B
             dlogvar = dz * eps * 0.5 * std + 0.5 * self.beta * (std ** 2 - 1) / B
             return self.encoder.backward(xp.concatenate([dmu, dlogvar], axis=1))"""],
+    "ais": ["""log_w = xp.zeros(n_chains, dtype=backend.float64)
+            betas = path.betas
+            for k in range(1, len(betas)):
+                a = path.hidden_input(v)
+                log_w += path.log_ratio(v, a, betas[k], betas[k - 1])
+                if k < len(betas) - 1:
+                    v = path.sweep(a, betas[k])
+            top = float(log_w.max())
+            log_z0 = float(xp.logaddexp(0.0, path.b_a).sum()) + rbm.n_hidden * math.log(2)
+            return log_z0 + top + math.log(float(xp.exp(log_w - top).mean()))"""],
     "rbm_free_energy": ["""a = v @ rbm.W.data + rbm.hbias.data
                         return -(v @ rbm.vbias.data) - xp.logaddexp(0, a).sum(axis=1)""",
                         """p = sigmoid(v @ rbm.W.data + rbm.hbias.data)

@@ -4,6 +4,7 @@
     python -m examples --full               # paper-scale settings (full MNIST when present)
     python -m examples --only kmeans_pca datasets_overview --out /tmp/gallery
     python -m examples --list
+    python -m examples --full --only dbn_samples --record   # kept in examples/full_runs.json
     python -m examples --seed 3             # every example at seed 3 (default: 0)
 
 Each example writes its figures into ``DIR/<name>/``. With ``--jobs 1`` the examples
@@ -37,6 +38,7 @@ import time
 from examples import names as example_names
 from examples._worker import _fmt, _run_quietly, _worker_init, run_one
 
+FULL_RUNS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "full_runs.json")
 QUICK_BUDGET_S = 15.0  # CPU seconds per example at most; 40 x 15 s on 2 cores = 5 minutes
 
 
@@ -57,7 +59,12 @@ def parse_args(argv=None):
                         help="examples run at once in worker processes (default: one per "
                              "CPU core; 1 runs them in this process)")
     parser.add_argument("--list", action="store_true", help="list the examples and exit")
+    parser.add_argument("--record", action="store_true",
+                        help="with --full: add the runs' claims, time and machine to "
+                             "examples/full_runs.json (shown in every index)")
     args = parser.parse_args(argv)
+    if args.record and not args.full:
+        parser.error("--record keeps --full runs only; add --full")
     if args.jobs < 1:
         parser.error(f"--jobs must be at least 1, got {args.jobs}")
     available = example_names()
@@ -106,7 +113,51 @@ def _claim_counts(r):
     return f"{sum(c['passed'] for c in r['claims'])}/{len(r['claims'])}"
 
 
-def write_index_md(records, out, *, mode, total):
+def load_full_runs(path=FULL_RUNS):
+    """The record of ``--full`` runs measured so far: a list of dicts with ``name``,
+    ``date``, ``machine``, ``seconds``, ``dataset`` and ``claims`` (each ``line`` and
+    ``passed``), as ``results.json`` gives them. An absent file is an empty record."""
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def full_runs_md(runs):
+    """The index's section on the ``--full`` runs on record, newest first."""
+    lines = ["", "## `--full` runs on record", "",
+             "Measured runs of `python -m examples.<name> --full` on full MNIST (one BLAS "
+             "thread), from `examples/full_runs.json`; examples not listed have no `--full` "
+             "run on record.", "",
+             "| example | date | machine | time (min) | claims held | claims |",
+             "|---|---|---|---|---|---|"]
+    for r in sorted(runs, key=lambda r: r["date"], reverse=True):
+        held = f"{sum(c['passed'] for c in r['claims'])}/{len(r['claims'])}"
+        claims = "<br>".join(c["line"] for c in r["claims"])
+        lines.append(f"| {r['name']} | {r['date']} | {r['machine']} | {r['seconds'] / 60:.1f} "
+                     f"| {held} | {claims} |")
+    return lines
+
+
+def record_full_runs(records, path=FULL_RUNS):
+    """Add the finished ``--full`` records to the record at ``path`` (written atomically),
+    replacing an earlier run of the same example. Returns the new record."""
+    import datetime
+    import platform
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()}"
+    runs = {r["name"]: r for r in load_full_runs(path)}
+    for r in records:
+        if r["error"] is None and r["claims"]:
+            runs[r["name"]] = dict(
+                name=r["name"], date=datetime.datetime.now(datetime.timezone.utc).strftime(
+                    "%Y-%m-%d %H:%M UTC"), machine=machine, seconds=round(r["seconds"], 1),
+                claims=[dict(line=c["line"], passed=c["passed"]) for c in r["claims"]])
+    new = sorted(runs.values(), key=lambda r: r["name"])
+    _write(path, json.dumps(new, indent=1, ensure_ascii=False) + "\n")
+    return new
+
+
+def write_index_md(records, out, *, mode, total, full_runs=None):
     n_ok = sum(r["status"] == "ok" for r in records)
     lines = [f"# minidl examples gallery ({mode})", "",
              f"{len(records)} examples, {n_ok} ok (ran and every claim held), "
@@ -133,6 +184,9 @@ def write_index_md(records, out, *, mode, total):
             lines += [f"![{caption}]({path.replace(os.sep, '/')})", "", f"*{caption}*", ""]
         if r["error"]:
             lines += ["```", r["error"].rstrip(), "```", ""]
+    runs = load_full_runs() if full_runs is None else full_runs
+    if runs:
+        lines += full_runs_md(runs)
     return _write(os.path.join(out, "index.md"), "\n".join(lines) + "\n")
 
 
@@ -215,6 +269,8 @@ def main(argv=None):
     records = run_all(args.names, args.out, full=args.full, backend=args.backend, jobs=jobs,
                       on_done=on_done, seed=args.seed)
     total = time.perf_counter() - start
+    if args.record:
+        record_full_runs(records)
     index = write_index_md(records, args.out, mode=mode, total=total)
     write_index_html(records, args.out, mode=mode, total=total)
     write_json(records, args.out, mode=mode, total=total, seed=args.seed)

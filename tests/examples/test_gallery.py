@@ -275,3 +275,30 @@ def test_gallery_seed_reaches_every_example(tmp_path, monkeypatch):
     assert gallery.main(["--out", str(tmp_path), "--jobs", "1"]) == 0
     assert seen[0][-2:] == ["--seed", "3"] and "--seed" not in seen[1]
     assert json.loads((tmp_path / "results.json").read_text())["seed"] is None
+
+
+def test_full_runs_recorded_with_record_appear_in_every_index(tmp_path, monkeypatch):
+    record = tmp_path / "full_runs.json"
+    monkeypatch.setattr(gallery, "FULL_RUNS", str(record))
+    monkeypatch.setattr(gallery.load_full_runs, "__defaults__", (str(record),))
+    monkeypatch.setattr(gallery.record_full_runs, "__defaults__", (str(record),))
+    name = _fake_example(monkeypatch, "_fake", [(2, ">", 1), (2, "<", 1)])
+    monkeypatch.setattr(gallery, "example_names", lambda: [name])
+    assert gallery.main(["--out", str(tmp_path / "quick"), "--jobs", "1"]) == 1
+    assert not record.exists()                      # a quick run records nothing
+    assert gallery.main(["--out", str(tmp_path / "full"), "--jobs", "1", "--full",
+                         "--record"]) == 1
+    runs = json.loads(record.read_text(encoding="utf-8"))
+    assert [r["name"] for r in runs] == ["_fake"]
+    assert [c["passed"] for c in runs[0]["claims"]] == [True, False]
+    assert gallery.main(["--out", str(tmp_path / "quick"), "--jobs", "1"]) == 1
+    index = (tmp_path / "quick" / "index.md").read_text(encoding="utf-8")
+    section = index[index.index("## `--full` runs on record"):]
+    assert "| _fake |" in section and "| 1/2 |" in section
+    assert "✓ _fake claim: 2 > 1<br>✗ _fake claim: 2 < 1" in section
+
+
+def test_record_needs_full(capsys):
+    with pytest.raises(SystemExit):
+        gallery.main(["--record"])
+    assert "--record keeps --full runs only" in capsys.readouterr().err

@@ -29,6 +29,13 @@ def _num(x):
     return f"{x:.4g}" if abs(x) < 1000 else f"{x:,.0f}"
 
 
+def _value(r):
+    """minidl's figure; a sandwiched one (``lower``: the pessimistic bound) as "A to B"."""
+    if r.get("lower") is not None:
+        return f"{_num(r['lower'])} to {_num(r['minidl'])}"
+    return _num(r["minidl"])
+
+
 def duration(seconds):
     if seconds is None:
         return "—"
@@ -57,15 +64,17 @@ def table_lines(records):
             time_cell = duration(rec["wall_seconds"]) if i == 0 else "″"
             scale = "" if rec["scale"] == "full" else f" [{rec['scale']}: {rec['dataset']}]"
             lines.append(f"| {n} | {r['label']}: {r['metric']}{scale} | {paper} | "
-                         f"{_num(r['minidl'])} | {_num(r['pytorch'])} | {time_cell} | "
+                         f"{_value(r)} | {_num(r['pytorch'])} | {time_cell} | "
                          f"{describe(r)} |")
     return lines
 
 
-def load_records(results_dir, rows=range(1, 10)):
-    """The record of each row from ``papers-<row>.json``, or a "not run" stub."""
-    from benchmarks.papers.runner import TITLES
+def load_records(results_dir, rows=None):
+    """The record of each row (default: all, in table order) from ``papers-<row>.json``, or a
+    "not run" stub."""
+    from benchmarks.papers.runner import ROWS, TITLES
     out = []
+    rows = ROWS if rows is None else rows
     for n in rows:
         path = pathlib.Path(results_dir) / f"papers-{n}.json"
         if path.exists():

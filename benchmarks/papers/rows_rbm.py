@@ -1,11 +1,12 @@
-"""Rows 4, 5 and 6 of the papers table: RBMs, DBN pretraining, AIS.
+"""Rows 4 and 5 of the papers table: DBN pretraining, a deep AE and a classifier.
+
+Row 6 and its companions (RBM likelihoods) are in :mod:`benchmarks.papers.rows_likelihood`.
 
 Every RBM is trained with :func:`minidl.training.fit` (public API only) and saved as
 its own stage, so a long row resumes after the last finished RBM.
 """
 import numpy
 
-from benchmarks.papers import common
 from benchmarks.papers.verdict import outcome
 
 
@@ -146,113 +147,3 @@ def row_5(ctx):
         f"batch 100, at most {s['tune']} epochs, early stopping on the validation accuracy "
         f"(patience 10); then fine-tuned again from the same pretrained DBN on all training "
         f"digits for the chosen number of epochs ({epochs})")}
-
-
-ROW6 = {"full": dict(hidden=500, epochs={1: 20, 25: 30}, betas=14500, chains=100, val_betas=1000),
-        "quick": dict(hidden=500, epochs={1: 3, 25: 1}, betas=500, chains=50, val_betas=100),
-        "tiny": dict(hidden=50, epochs={1: 2, 25: 1}, betas=100, chains=20, val_betas=50)}
-ROW6_RECIPE = dict(lr=0.01, final_lr=0.001, momentum=0.9, weight_decay=2e-4, binarise="stochastic",
-                   patience=3)
-PAPER6 = {1: -125.53, 25: -86.34}
-
-
-def _stop_on_validation_loglik(X_base, X_val, n_betas, n_chains, patience):
-    """Early stopping on the AIS log-probability of the validation digits (higher is better).
-
-    A CD-trained RBM's likelihood rises and then falls as its weights grow (the row 6
-    diagnosis), so the row stops on it like any early stopping: a short AIS run (fixed
-    seed) after each epoch, the best epoch's weights restored at the end. (fit's own
-    EarlyStopping monitors only metrics that fit logs, hence this callback.)
-    """
-    from minidl.callbacks import Callback, get_weights, set_weights
-    from rbm import ais
-
-    class StopOnValidationLogLik(Callback):
-        def on_train_begin(self, logs=None):
-            self.curve, self.best, self.best_epoch, self.wait = [], None, None, 0
-
-        def on_epoch_end(self, epoch, logs=None):
-            log_z, _ = ais.log_partition(self.model, n_chains, n_betas, seed=0,
-                                         base_rate_data=X_base)
-            value = float(self.model.log_likelihood(X_val, log_z))
-            self.curve.append(value)
-            if self.best is None or value > self.best:
-                self.best, self.best_epoch, self.wait = value, epoch, 0
-                self.weights = get_weights(self.model)
-            else:
-                self.wait += 1
-                self.stop_training = self.wait > patience
-
-        def on_train_end(self, logs=None):
-            set_weights(self.model, self.weights)
-    return StopOnValidationLogLik()
-
-
-def _linear_lr_decay(optimizer, start, end, epochs):
-    """Set ``optimizer.lr`` before each epoch: from ``start`` down to ``end`` in a line.
-
-    Without it CD-25's validation log-probability stops rising after ~8 epochs and
-    wanders by a nat or two from epoch to epoch (the first run of this row): the
-    steps are too big to settle. A shrinking step lets it settle.
-    """
-    from minidl.callbacks import Callback
-
-    class LinearDecay(Callback):
-        def on_train_begin(self, logs=None):
-            optimizer.lr = start
-
-        def on_epoch_end(self, epoch, logs=None):
-            done = min((epoch + 1) / max(epochs - 1, 1), 1.0)
-            optimizer.lr = start + (end - start) * done
-    return LinearDecay()
-
-
-def row_6(ctx):
-    from minidl.optimizers import SGD
-    from minidl.training import fit
-    from rbm import BernoulliRBM, ais
-    s, data, r = ROW6[ctx.scale], ctx.data(), ROW6_RECIPE
-    X = common.binarise(data.X, r["binarise"], seed=0)
-    X_val = common.binarise(data.X_val, r["binarise"], seed=2)
-    X_test = common.binarise(data.X_test, r["binarise"], seed=1)
-    results, details = [], {}
-    for k in (1, 25):
-        def train(rbm, k=k):
-            stop = _stop_on_validation_loglik(X, X_val, s["val_betas"], s["chains"],
-                                              r["patience"])
-            sgd = SGD(r["lr"], momentum=r["momentum"])
-            decay = _linear_lr_decay(sgd, r["lr"], r["final_lr"], s["epochs"][k])
-            h = fit(rbm, X, epochs=s["epochs"][k], batch_size=100, seed=0, verbose=ctx.verbose,
-                    optimizer=sgd, callbacks=[decay, stop])
-            return {"final_recon_error": h.history["recon_error"][-1], "best_epoch":
-                    stop.best_epoch + 1, "val_loglik_curve": stop.curve}
-        rbm = BernoulliRBM(784, s["hidden"], k=k, weight_decay=r["weight_decay"], seed=0)
-        rbm, info = ctx.stages.model(f"cd{k}", rbm, train)
-
-        def estimate(rbm=rbm):
-            log_z, err = ais.log_partition(rbm, s["chains"], s["betas"], seed=1,
-                                           base_rate_data=X)
-            return {"log_z": float(log_z), "log_z_stderr": float(err),
-                    "test_loglik": float(rbm.log_likelihood(X_test, log_z)),
-                    "train_loglik": float(rbm.log_likelihood(X[:10000], log_z))}
-        est = ctx.stages.value(f"ais_cd{k}", estimate)
-        details[f"cd{k}"] = {**info, **est}
-        results.append(outcome(
-            f"RBM 784-{s['hidden']}, CD-{k}", "AIS test log-prob (nats)", est["test_loglik"],
-            paper=PAPER6[k], source="Salakhutdinov & Murray 2008, the table of AIS "
-            "results for the 500-hidden RBMs CD1(500) / CD25(500) (Table 2), 14,500 betas x "
-            "100 runs", target=("within", 3.0),
-            note=f"AIS log Z stderr {est['log_z_stderr']:.2f}; best epoch {info['best_epoch']}"
-                 + (" (above the paper's figure: early stopping keeps the epoch before CD's "
-                    "likelihood falls as its weights grow; the paper trained far longer)"
-                    if est["test_loglik"] > PAPER6[k] + 3 else "")))
-    return {"results": results, "details": details, "recipe": (
-        f"784-{s['hidden']} Bernoulli RBM, CD-1 (at most {s['epochs'][1]} epochs) and CD-25 "
-        f"(at most {s['epochs'][25]}), SGD with momentum {r['momentum']} and a learning rate "
-        f"falling linearly from {r['lr']} to {r['final_lr']} over those epochs, weight decay "
-        f"{r['weight_decay']} on W, batch 100; digits binarised once by {r['binarise']} "
-        f"sampling (train, validation and test with their own seeds); early stopping "
-        f"(patience {r['patience']}) on the validation log-probability from a short AIS run "
-        f"({s['val_betas']} betas) after each epoch; the reported figure: AIS with "
-        f"{s['betas']:,} betas x {s['chains']} chains from the base-rate model of the "
-        f"training digits")}

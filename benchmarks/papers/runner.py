@@ -18,7 +18,7 @@ import pathlib
 import time
 import traceback
 
-from benchmarks.papers import common, rows_ae, rows_rbm
+from benchmarks.papers import common, rows_ae, rows_likelihood, rows_rbm
 
 HERE = pathlib.Path(__file__).resolve().parent
 RESULTS = HERE.parent / "results"
@@ -28,13 +28,18 @@ TITLES = {
     3: "conv autoencoder 16-8-8, 50 epochs (Keras tutorial, lecture)",
     4: "RBM-pretrained 784-1000-500-250-30 deep AE vs PCA-30 (Hinton & Salakhutdinov 2006)",
     5: "DBN 784-500-500-2000 fine-tuned as a classifier",
-    6: "RBM 784-500, CD-1 and CD-25, AIS (Salakhutdinov & Murray 2008)",
+    6: "RBM 784-500, CD-1 and CD-k (k from 1 to 25), AIS (Salakhutdinov & Murray 2008)",
+    "6b": "centered RBM 784-500, PCD-1 (Melchior, Fischer & Wiskott 2016)",
+    "6c": "plain RBM 784-500, PCD-1 (Tieleman 2008), the recipe of 6b",
     7: "k-sparse AE, 1000 hidden, k = 25, linear probe (Makhzani & Frey 2013)",
     8: "VAE 784-400-20, test -ELBO (Kingma & Welling 2014)",
     9: "PCA-30 and K-means baselines (minidl.metrics vs scikit-learn)",
 }
 RUN = {1: rows_ae.row_1, 2: rows_ae.row_2, 3: rows_ae.row_3, 4: rows_rbm.row_4,
-       5: rows_rbm.row_5, 6: rows_rbm.row_6, 7: rows_ae.row_7, 8: rows_ae.row_8, 9: rows_ae.row_9}
+       5: rows_rbm.row_5, 6: rows_likelihood.row_6, "6b": rows_likelihood.row_6b,
+       "6c": rows_likelihood.row_6c, 7: rows_ae.row_7, 8: rows_ae.row_8, 9: rows_ae.row_9}
+#: Every row in table order: numbers, and "6b" / "6c" for the rows that extend row 6.
+ROWS = list(RUN)
 SCHEMA = 1
 
 
@@ -88,14 +93,19 @@ def run_row(n, *, scale, results_dir, resume, verbose=1, timeout=4 * 3600):
     return record
 
 
+def row_id(token):
+    """The key of RUN that a command-line token names: "6" -> 6, "6b" -> "6b" (None if unknown)."""
+    token = token.strip()
+    key = int(token) if token.isdigit() else token
+    return key if key in RUN else None
+
+
 def parse_rows(text):
-    try:
-        rows = [int(t) for t in text.split(",") if t.strip()]
-    except ValueError:
-        rows = None
-    if not rows or any(r not in RUN for r in rows):
+    rows = [row_id(t) for t in text.split(",") if t.strip()]
+    if not rows or any(r is None for r in rows):
         raise argparse.ArgumentTypeError(f"--rows {text!r}: expected a comma-separated list "
-                                         f"of row numbers from {sorted(RUN)}, e.g. 6,1,7")
+                                         f"of rows from {', '.join(map(str, ROWS))}, e.g. "
+                                         f"6,6b,1")
     return rows
 
 
@@ -106,7 +116,7 @@ def parse_args(argv=None):
     p.add_argument("--quick", action="store_true",
                    help="mnist-5k, small settings, minutes (results in results/quick/)")
     p.add_argument("--scale", choices=common.SCALES, help=argparse.SUPPRESS)  # tests: tiny
-    p.add_argument("--rows", type=parse_rows, default=sorted(RUN), metavar="1,2,...",
+    p.add_argument("--rows", type=parse_rows, default=ROWS, metavar="1,2,...",
                    help="rows to run, in this order (default: all)")
     p.add_argument("--resume", action="store_true", help="reuse the finished stages")
     p.add_argument("--results", metavar="DIR", help="where the JSON goes")

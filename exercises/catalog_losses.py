@@ -126,9 +126,7 @@ def _adam_part(cls, g):
             ("the update has the wrong sign: θ ← θ − lr · m̂ / (√v̂ + ε)",
              lambda: 2 * before - p_ref.data),
             ("t was not incremented: every step bias-corrected with t = 1 (state['t'] += 1)",
-             lambda: before - lr * (m / (1 - b1)) / (xp.sqrt(v / (1 - b2)) + eps)),
-            ("ε went inside the square root: θ ← θ − lr · m̂ / (√v̂ + ε)",
-             lambda: before - lr * (m / (1 - b1 ** t)) / xp.sqrt(v / (1 - b2 ** t) + eps))])
+             lambda: before - lr * (m / (1 - b1)) / (xp.sqrt(v / (1 - b2)) + eps))])
         p_stu.data[...] = p_ref.data                 # judge each step from the same θ
 
 

@@ -20,6 +20,8 @@ Claim: the conv AE reconstructs test digits better than a dense AE of comparable
 Quick mode (Adam, lr 3e-3, batch 32) trains 3 epochs on 3,000 digits; --full trains
 50 epochs (the tutorial's setting, Adam lr 1e-3, batch 128) on the whole training split.
 """
+import numpy
+
 from minidl import backend, datasets, viz
 from minidl.optimizers import Adam
 
@@ -30,9 +32,11 @@ TITLE = "Convolutional autoencoder vs dense autoencoders"
 
 
 def code_strips(Z):
-    """(N, 8, 4, 4) code maps -> (N, 4, 32): the 8 maps side by side."""
+    """(N, C, 4, 4) code maps -> (N, 4, 5C - 1): the C maps side by side, each pair parted
+    by a one-pixel column at the codes' largest value (drawn white)."""
     n, c, h, w = Z.shape
-    return Z.transpose(0, 2, 1, 3).reshape(n, h, c * w)
+    padded = numpy.concatenate([Z, numpy.full((n, c, h, 1), Z.max(), Z.dtype)], axis=3)
+    return padded.transpose(0, 2, 1, 3).reshape(n, h, c * (w + 1))[:, :, :-1]
 
 
 def n_weights(model):
@@ -69,12 +73,19 @@ def main(argv=None):
                       f"Test digits and their reconstructions by the conv autoencoder "
                       f"({n_weights(models[conv])} weights, code 8x4x4), a dense one with about "
                       f"as many weights, and a dense one with the same code size.")
-    strips = code_strips(backend.to_host(models[conv].encode(X_test[:10])))
+    codes = backend.to_host(models[conv].encode(X_test[:500]))          # (500, 8, 4, 4)
+    # a channel is dead when at no position does its value vary across the digits
+    dead = numpy.flatnonzero(codes.std(axis=0).max(axis=(1, 2)) <= 1e-2)
+    result.metrics["conv AE: dead code channels (the same map for every digit)"] = len(dead)
+    strips = code_strips(codes[:10])
     result.add_figure(viz.image_grid(strips.reshape(len(strips), -1),
                                      out_path(args, "conv_ae_codes"), shape=strips.shape[1:],
                                      ncols=2, title="codes: 8 maps of 4x4, side by side"),
-                      "The 8x4x4 code of each test digit above, drawn as a 4x32 strip "
-                      "(the lecture's 'latent maps').")
+                      "The 8x4x4 code of each test digit above, drawn as a strip of 8 maps "
+                      "(the lecture's 'latent maps'), parted by white lines. "
+                      + (f"Dead channels, the same map for every digit: "
+                         f"{', '.join(str(int(d) + 1) for d in dead)} of 8 (counting from the "
+                         f"left)." if len(dead) else "No channel is dead."))
     result.report()
     result.claim("the conv AE beats a dense AE with about as many weights (test BCE per "
                  "pixel)", bce[conv], "<", bce[small])

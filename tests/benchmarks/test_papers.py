@@ -267,3 +267,30 @@ def test_a_stage_the_row_no_longer_has_is_not_counted(tmp_path):
     again.value("new", lambda: 3)
     assert set(again.summary()) == {"kept", "new"}
     assert again.seconds() == sum(again.manifest[n]["seconds"] for n in ("kept", "new"))
+
+
+def test_rows_without_json_keep_what_an_earlier_render_wrote(tmp_path):
+    """Result JSON is not committed: a render with only some rows' files keeps the others."""
+    est = {"test_loglik_ais": -90.0, "test_loglik_reverse": -101.5, "log_z_ais_stderr": 0.1,
+           "log_z_reverse_stderr": 0.2}
+    rec = {"schema": 1, "row": "6b", "title": runner.TITLES["6b"], "scale": "full",
+           "status": "ok", "dataset": "mnist", "wall_seconds": 120.0, "recipe": "new recipe",
+           "machine": common.machine(), "results": [rows_likelihood._sandwich(
+               "centered RBM", est, {"epochs": 3}, paper=-84.86, source="s", target=None)]}
+    common.write_json(tmp_path / "papers-6b.json", rec)
+    previous = ("Generated ...\n\n| # | h |\n|---|\n| 1 | AE: BCE | 0.09 | 0.0915 | — | 59 s | met |\n"
+                "| 6b | old 6b line | | | | | |\n\nMachine: Old CPU, 2 cores. Times are ...\n\n"
+                "Recipes and sources:\n\n- **Row 1** (mnist). Old recipe one.\n"
+                "- **Row 6b** (mnist). Old 6b recipe.\n\nRow 6 diagnosis (mnist):\n\n- AIS ok.\n")
+    text = render.papers_section(tmp_path, previous)
+    ids, rows = row_ids(text)
+    assert ids == [str(n) for n in ROWS]
+    assert "| 1 | AE: BCE | 0.09 | 0.0915 | — | 59 s | met |" in rows     # kept verbatim
+    assert "row 1 kept as an earlier render wrote it" in text
+    assert "old 6b line" not in text and "Old 6b recipe" not in text  # replaced by its JSON
+    assert any(ln.startswith("| 6b |") and "-101.5 to -90" in ln for ln in rows)
+    assert "- **Row 1** (mnist). Old recipe one." in text and "new recipe" in text
+    assert "Kept rows: Old CPU, 2 cores." in text and "- AIS ok." in text
+    assert all("not run" in ln for ln in rows if not ln.startswith(("| 1 |", "| 6b |")))
+    fresh = render.papers_section(tmp_path)                          # --fresh: no earlier block
+    assert "| 1 |" in fresh and "0.0915" not in fresh and "kept" not in fresh

@@ -20,10 +20,12 @@ border (ink dilated by one pixel) far more than the area those pixels take (a un
 heatmap); each class's maximised input raises its logit above every real test digit's;
 and the regularised images are smoother (total variation) than unregularised ascent.
 
-    python -m examples.conv_filters [--epochs 2] [--seed 0] [--out gallery] [--full]
+    python -m examples.conv_filters [--epochs 4] [--seed 0] [--out gallery] [--full]
 
-Quick mode trains 2 epochs on 3,000 digits (Adam, lr 2e-3, batch 32); --full trains 10
-epochs on the whole training split (>= 98% on MNIST test with --dataset mnist).
+Quick mode trains 4 epochs on 3,000 digits (Adam, lr 2e-3, batch 32); --full trains 10
+epochs on the whole training split (>= 98% on MNIST test with --dataset mnist). At 2 quick
+epochs the CNN led the linear classifier by 4% only (0.910 vs 0.874, seed 0); at 4 by 8%
+(0.947).
 """
 import numpy
 
@@ -115,7 +117,7 @@ def stroke_region(X):
 
 
 def main(argv=None):
-    args = parse_args(__doc__, argv, epochs=2, full_epochs=10)
+    args = parse_args(__doc__, argv, epochs=4, full_epochs=10)
     X, y = datasets.load(args.dataset, "train")
     X_test, y_test = datasets.load(args.dataset, "test")
     X, y = (X, y) if args.full else (X[:3000], y[:3000])
@@ -141,14 +143,27 @@ def main(argv=None):
                              for i in range(10)])
     shown = numpy.minimum(saliency[:10] / numpy.quantile(saliency[:10], 0.99, axis=1,
                                                           keepdims=True), 1.0)
-    result.add_figure(viz.rows([Xs[:10], shown, occlusion.reshape(10, -1)],
+    drop_max = float(max(occlusion.max(), 1e-12))
+    occlusion_shown = numpy.clip(occlusion / drop_max, 0.0, 1.0)   # one scale for all ten
+    result.add_figure(viz.rows([Xs[:10], shown, occlusion_shown.reshape(10, -1)],
                                ["digit", "saliency |∂z_y/∂x|", "occlusion drop of z_y"],
                                out_path(args, "cnn_heatmaps"), shape=(28, 28),
                                title=f"CNN classifier, test accuracy {acc:.3f}"),
                       f"Test digits, the saliency of their true class's logit, and the drop of "
                       f"that logit when a black 6x6 patch covers each region. "
                       f"{100 * on_strokes:.0f}% of the saliency lies on the strokes and their "
-                      f"one-pixel border, which cover {100 * area:.0f}% of the image.")
+                      f"one-pixel border, which cover {100 * area:.0f}% of the image; a "
+                      f"pixel's gradient is noisy, so the map is speckled, and what it shows "
+                      f"is where the speckle falls. Saliency is scaled per digit (white: its "
+                      f"99th percentile); occlusion on one scale for all ten (white: a drop of "
+                      f"{drop_max:.1f} in the logit, black: no drop or a rise).")
+    kernels = backend.to_host(net.layers[1].W.data).reshape(8, 9)
+    result.add_figure(viz.filters(kernels.T, out_path(args, "cnn_conv1_filters"), shape=(3, 3),
+                                  n=8, ncols=8, title="first convolution: the 8 kernels, 3x3"),
+                      "The eight 3x3 kernels of the first convolution, each scaled on its own "
+                      "(white: its largest weight): small edge and blob detectors the later "
+                      "layers combine; at 3x3 they say little by themselves, which is why the "
+                      "heatmaps above ask the whole network instead.")
 
     # activation maximisation, with and without the regularisers
     steps = 150

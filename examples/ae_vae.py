@@ -73,7 +73,10 @@ def main(argv=None):
                                    title="2-D VAE: decoded latent grid"),
                       f"Digits decoded from a {GRID}x{GRID} grid of latent points at Gaussian "
                       f"quantiles; the referee finds {shown} classes in at least 3 cells each "
-                      f"(cells per class 0-9: {' '.join(map(str, counts))}).")
+                      f"(cells per class 0-9: {' '.join(map(str, counts))}). The referee "
+                      f"names every cell, blurred ones too, so a class it counts can be hard "
+                      f"to see (at quick scale the 2s and 4s are poor); --full trains longer "
+                      f"on full MNIST.")
 
     # 16-D: reconstructions, interpolation, arithmetic
     vae = fit_vae(X, 16, args, batch_size=64, lr=2e-3)

@@ -101,7 +101,11 @@ def main(argv=None):
                       f"{len(a)} pairs the VAE's paths change more evenly and pass through a "
                       f"third digit less often (the claims). The AE's decoded midpoints are "
                       f"sharper, though: the judge is > 90% sure of {sure_ae:.0%} of them, "
-                      f"against {sure_vae:.0%} for the VAE's.")
+                      f"against {sure_vae:.0%} for the VAE's. In four rows the difference "
+                      f"is hard to see -- the AE and VAE rows look much alike, and an "
+                      f"endpoint is the model's reconstruction, which can be ambiguous: the "
+                      f"lesson is in the statistics over the {len(a)} pairs, not in these "
+                      f"examples.")
     result.report()
     return result
 

@@ -100,7 +100,7 @@ def minidl_plain_256(quick):
 def minidl_kl_256(quick):
     import autoencoders as ae
     return _overhead(ae.SparseAutoencoder([784, 256], rho=0.1, beta=3.0, reduction="mean",
-                                          seed=0), quick)
+                                          loss="bce", seed=0), quick)
 
 
 def minidl_l1_256(quick):

@@ -120,11 +120,28 @@ class ndarray:
     def __setitem__(self, key, value):
         self._a[_unwrap(key, host_ok=True)] = _unwrap(value, host_ok=True)
 
+    shape = property(lambda self: self._a.shape)
+    dtype = property(lambda self: self._a.dtype)
+    ndim = property(lambda self: self._a.ndim)
+    size = property(lambda self: self._a.size)
+    T = property(lambda self: _wrap(self._a.T))
+
     def __getattr__(self, name):
         if name.startswith("_") or name not in NAMES["cupy.ndarray"]:
             raise AttributeError(f"'cupy.ndarray' object has no attribute {name!r}")
         value = getattr(self._a, name)
-        return _wrap_callable(value, name) if callable(value) else _wrap(value)
+        if callable(value):         # a method: put it on the class, found directly next time
+            setattr(ndarray, name, _method(name))
+            return getattr(self, name)
+        return _wrap(value)
+
+
+def _method(name):
+    """``ndarray.<name>`` running NumPy's method on the wrapped array."""
+    def method(self, *args, **kwargs):
+        return _wrap_callable(getattr(self._a, name), name)(*args, **kwargs)
+    method.__name__ = name
+    return method
 
 
 def _binary(name):
@@ -158,28 +175,33 @@ for _name in ("neg", "pos", "abs", "invert"):
 # --- moving between the wrapper and NumPy -----------------------------------------------
 def _wrap(x):
     """NumPy results as device data: arrays and scalars become ``ndarray`` (0-d)."""
-    if isinstance(x, (numpy.ndarray, numpy.generic)) and not isinstance(x, ndarray):
+    kind = type(x)
+    if kind is numpy.ndarray or isinstance(x, numpy.generic):
         out = object.__new__(ndarray)
-        out._a = numpy.asarray(x) if isinstance(x, numpy.generic) else x
+        out._a = x if kind is numpy.ndarray else numpy.asarray(x)
         return out
-    if isinstance(x, tuple):
-        return tuple(_wrap(v) for v in x)
-    if isinstance(x, list):
-        return [_wrap(v) for v in x]
+    if isinstance(x, (tuple, list)):       # NumPy's namedtuples (qr, svd) become plain tuples
+        return (list if kind is list else tuple)([_wrap(v) for v in x])
     return x
+
+
+_PLAIN = {int, float, bool, str, slice, type(None), type(Ellipsis)}
 
 
 def _unwrap(x, host_ok=False):
     """The NumPy array under device data; a host array raises like CuPy unless ``host_ok``."""
-    if isinstance(x, ndarray):
+    kind = type(x)
+    if kind is ndarray:
         return x._a
+    if kind in _PLAIN:
+        return x
+    if kind is tuple or kind is list:
+        return kind([_unwrap(v, host_ok) for v in x])
     if isinstance(x, numpy.ndarray):
         if host_ok:
             return x
         raise TypeError(f"Unsupported type {type(x)}: the stand-in refuses host arrays in "
                         f"device operations, as CuPy does; move it with cupy.asarray(x)")
-    if isinstance(x, (tuple, list)):
-        return type(x)(_unwrap(v, host_ok) for v in x)
     if isinstance(x, dict):
         return {k: _unwrap(v, host_ok) for k, v in x.items()}
     return x
@@ -194,10 +216,13 @@ def _device_scalar(name, result):
 
 def _wrap_callable(fn, name, host_ok=False):
     def device_fn(*args, **kwargs):
-        out = kwargs.get("out")
-        result = fn(*_unwrap(args, host_ok), **_unwrap(kwargs, host_ok))
-        if isinstance(out, ndarray):
-            return out
+        if kwargs:
+            out = kwargs.get("out")
+            result = fn(*_unwrap(args, host_ok), **_unwrap(kwargs, host_ok))
+            if isinstance(out, ndarray):
+                return out
+        else:
+            result = fn(*_unwrap(args, host_ok))
         return _device_scalar(name, _wrap(result))
     device_fn.__name__ = device_fn.__qualname__ = name
     return device_fn
@@ -269,7 +294,12 @@ class Generator:
 def _submodule(space, source, **own):
     mod = types.ModuleType(space)
     mod.__dict__.update(own)
-    mod.__getattr__ = lambda name: _from_numpy(space, source, name)
+
+    def lookup(name):           # made once, then found in the module's dict
+        value = _from_numpy(space, source, name)
+        setattr(mod, name, value)
+        return value
+    mod.__getattr__ = lookup
     return mod
 
 

@@ -6,10 +6,12 @@ A model owns layers (and so Parameters) and an optimizer, and implements
     evaluate(batch)   -> dict of metrics   forward and objective only
 
 ``batch`` is the input array ``X[idx]`` when ``fit`` was given no targets, and the
-pair ``(X[idx], y[idx])`` when it was. Metric values are scalars: Python floats, or
-0-d arrays on the model's device (what ``backend.scalar`` gives: a float on NumPy, the
-device array on CuPy), so that a step never waits for the GPU; ``fit`` copies one
-batch's metrics to the host together (``backend.to_floats``), one sync per batch.
+pair ``Batch(X[idx], y[idx])`` when it was (:class:`Batch`: a tuple only fit makes, so a
+user's list or tuple is always read as rows, see :func:`array_like`). Metric values are
+scalars: Python floats, or 0-d arrays on the model's device (what ``backend.scalar``
+gives: a float on NumPy, the device array on CuPy), so that a step never waits for the
+GPU; ``fit`` copies one batch's metrics to the host together (``backend.to_floats``),
+one sync per batch.
 ``evaluate`` called by users returns Python floats.
 
 A model owns its device: ``model.xp`` is the array module of its parameters, and
@@ -19,7 +21,9 @@ every method computes there (``as_array``, the model's random generator), whatev
 Every model is also a scikit-learn style estimator: ``get_params()`` returns the
 keywords it was built with, ``set_params(**p)`` rebuilds it with some changed, and
 ``fit`` returns the model itself (the History is kept in ``model.history_``), so a
-unit drops into ``sklearn.pipeline.Pipeline`` and ``GridSearchCV``.
+unit drops into ``sklearn.pipeline.Pipeline`` and ``GridSearchCV``. ``fit(X)`` needs no
+keyword: every constructor also takes ``epochs=`` and ``batch_size=`` (keyword-only,
+in ``get_params``, not in the config), and the class defaults fill in the rest.
 """
 import inspect
 import numbers
@@ -48,15 +52,17 @@ class Batch(tuple):
 class _TrainingLengthKeywords(type):
     """Every estimator's constructor also takes ``epochs=`` and ``batch_size=`` (keyword-only).
 
-    They are taken off the call here, kept as ``self.epochs`` / ``self.batch_size``
-    (None: the class's ``default_epochs`` / ``default_batch_size``) and recorded with
-    the other keywords, so ``get_params``, ``clone`` and ``GridSearchCV`` see them; the
-    class's own ``__init__`` never has to mention them.
+    They are taken off the call here, kept aside (``self._fit_length``; None: the
+    class's ``default_epochs`` / ``default_batch_size``; a private name, so a model of
+    one's own may still have an ``epochs`` attribute) and recorded with the other
+    keywords, so ``get_params``, ``clone`` and ``GridSearchCV`` see them; the class's
+    own ``__init__`` never has to mention them.
     """
 
-    def __call__(cls, *args, epochs=None, batch_size=None, **kwargs):
+    def __call__(cls, *args, **kwargs):
+        taken = {name: kwargs.pop(name, None) for name in _taken_keywords(cls)}
         self = super().__call__(*args, **kwargs)
-        self._set_training_length(epochs, batch_size)
+        self._set_training_length(**taken)
         return self
 
     @property
@@ -69,6 +75,13 @@ class _TrainingLengthKeywords(type):
         extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None)
                  for name in TRAINING_LENGTH if name not in init.parameters]
         return init.replace(parameters=params + extra)
+
+
+def _taken_keywords(cls):
+    """The training-length keywords the metaclass takes: those ``cls.__init__`` lacks
+    (a class that declares its own ``epochs`` keeps it)."""
+    own = inspect.signature(cls.__init__).parameters
+    return [name for name in TRAINING_LENGTH if name not in own]
 
 
 class Estimator(metaclass=_TrainingLengthKeywords):
@@ -104,18 +117,18 @@ class Estimator(metaclass=_TrainingLengthKeywords):
         self._init_params = params
         return self
 
-    def _set_training_length(self, epochs, batch_size):
+    def _set_training_length(self, **given):
         owner = type(self).__name__
-        self.epochs = None if epochs is None else checks.positive_int(owner, "epochs", epochs)
-        self.batch_size = (None if batch_size is None
-                           else checks.positive_int(owner, "batch_size", batch_size))
+        self._fit_length = tuple(None if given.get(name) is None
+                                 else checks.positive_int(owner, name, given[name])
+                                 for name in TRAINING_LENGTH)
         if hasattr(self, "_init_params"):       # as given, like the other keywords
-            self._init_params.update(epochs=epochs, batch_size=batch_size)
+            self._init_params.update(given)
 
     def training_length(self, epochs=None, batch_size=None):
         """``(epochs, batch_size)`` for a fit: the given ones, else the constructor's, else
         the class defaults (``default_epochs``, ``default_batch_size``)."""
-        own = (getattr(self, "epochs", None), getattr(self, "batch_size", None))
+        own = getattr(self, "_fit_length", (None, None))
         defaults = (self.default_epochs, self.default_batch_size)
         return tuple(g if g is not None else (o if o is not None else d)
                      for g, o, d in zip((epochs, batch_size), own, defaults))
@@ -142,11 +155,11 @@ class Estimator(metaclass=_TrainingLengthKeywords):
             raise ValueError(f"{type(self).__name__}.set_params: unknown parameter(s) {unknown}; "
                              f"valid ones are {sorted(current)}")
         current.update(params)
-        length = [current.pop(name, None) for name in TRAINING_LENGTH]
+        taken = {name: current.pop(name, None) for name in _taken_keywords(type(self))}
         self.__dict__.pop("_model_cache", None)   # the first-parameter cache: new layers
         type(self).__init__(self, **current)
         self._init_params = current
-        self._set_training_length(*length)
+        self._set_training_length(**taken)
         return self
 
 

@@ -131,15 +131,14 @@ def test_ais_estimates_the_centered_log_z():
     assert abs(log_z - exact) <= 3 * stderr + 0.05, (log_z, exact, stderr)
 
 
-@pytest.mark.parametrize("persistent", [False, True])
-def test_training_raises_exact_log_likelihood_of_bars_and_stripes(persistent):
-    """Bars and stripes on 3x3 pixels (14 patterns, best possible −log 14): CD-1 / PCD-1."""
+def test_pcd_training_raises_exact_log_likelihood_of_bars_and_stripes():
+    """Bars and stripes on 3x3 pixels (14 patterns, best possible −log 14), PCD-1 (row 6b's
+    algorithm; CD differs only in where the chains start, which rbm.base tests)."""
     X = backend.to_device(datasets.load("bars-and-stripes", n=3)[0])
-    model = CenteredBernoulliRBM(9, 8, persistent=persistent, seed=0, init_std=0.1)
+    model = CenteredBernoulliRBM(9, 8, persistent=True, seed=0, init_std=0.1)
     before = model.log_likelihood(X, model.log_partition_exact())
     model.fit(X, epochs=800, batch_size=7, seed=0, verbose=0, optimizer=SGD(0.05, momentum=0.5))
     after = model.log_likelihood(X, model.log_partition_exact())
-    numpy.testing.assert_allclose(host64(model.mu.data), 0.5, atol=0.05)   # the data's mean
     assert after > before + 1.5, (before, after)
     assert after < -numpy.log(len(X)) + 1e-6
 

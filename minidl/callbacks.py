@@ -264,7 +264,8 @@ class DivergenceWatch(Callback):
     """Warn, naming the learning rate, when the training loss diverges but stays finite.
 
     ``fit`` adds one to every run (pass your own to change its settings). The loss is
-    the first metric of the logs ("loss", else e.g. an RBM's "recon_error"). Two signs,
+    "loss" of the logs, else the first metric named like a loss or an error (an RBM's
+    "recon_error"); a model reporting neither is not watched. Two signs,
     each warned about once per run:
 
     * far above its start: an epoch's mean loss above ``factor`` (10) times the loss of
@@ -286,8 +287,9 @@ class DivergenceWatch(Callback):
 
     def on_batch_end(self, batch, logs=None):
         if self.start is None and logs:
-            self.key = "loss" if "loss" in logs else next(iter(logs))
-            self.start = float(logs[self.key])
+            losses = [k for k in logs if "loss" in k or "error" in k]
+            self.key = "loss" if "loss" in logs else (losses[0] if losses else None)
+            self.start = float(logs[self.key]) if self.key else math.nan
 
     def on_epoch_end(self, epoch, logs=None):
         value = None if self.key is None else (logs or {}).get(self.key)

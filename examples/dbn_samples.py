@@ -26,8 +26,9 @@ Quick: 20 Gibbs steps. --full: 784-500-500 (the paper's lower layers) on full MN
 failed (6 classes from data, 6 from noise: the chains had drifted into a few modes).
 Measured with these settings (seed 0, one BLAS thread, the same computation as --full
 run from a script, 2026-12-02): from data 10 classes after 20, 50 and 100 steps, 9 after
-200; from noise 7, 6, 5 and 6; the samples' ink 0.99-1.03x the data's. Time: 50 min on
-the shared 2-core machine under a load of 6-11 (pretraining 46 min, the judge 4.5 min);
+200; from noise 7, 6, 5 and 6; after 1000 steps 7 from data, 5 from noise (the drift); the
+samples' ink 0.99-1.03x the data's. Time: 52 min on the shared 2-core machine under a
+load of 6-11 (pretraining 46 min, the judge 4.5 min);
 the first layer's epochs took 34 s on an idle core, so about 15 min there.
 """
 import numpy

@@ -134,6 +134,8 @@ def full_runs_md(runs):
     for r in sorted(runs, key=lambda r: r["date"], reverse=True):
         held = f"{sum(c['passed'] for c in r['claims'])}/{len(r['claims'])}"
         claims = "<br>".join(c["line"] for c in r["claims"])
+        if r.get("note"):
+            claims += f"<br>({r['note']})"
         lines.append(f"| {r['name']} | {r['date']} | {r['machine']} | {r['seconds'] / 60:.1f} "
                      f"| {held} | {claims} |")
     return lines

@@ -230,6 +230,8 @@ class Autoencoder(Model):
         (X's shape) or ignores Y when it is 1-D labels, as ``fit`` does. Large X is
         processed in chunks of ``batch_size`` samples.
         """
+        batch_size = checks.positive_int(f"{type(self).__name__}.evaluate", "batch_size",
+                                         batch_size)
         X, Y = self._evaluation_pair(X)
         n, totals = X.shape[0], {}
         for start in range(0, n, batch_size):

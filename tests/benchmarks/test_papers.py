@@ -50,8 +50,8 @@ def test_each_row_writes_a_complete_record(quick_run):
             # rows 1 and 2 have a "within 3% of PyTorch" target; row 8 only reports both
             assert (rec["results"][0]["torch_gap"] is not None) is (n != 8)
     row6 = json.loads((folder / "papers-6.json").read_text())
-    assert [r["label"].split(", ")[-1] for r in row6["results"]] == ["CD-1",
-                                                                     "CD-k, k from 1 to 25"]
+    assert [r["label"].split(", ", 1)[1] for r in row6["results"]] == ["CD-1",
+                                                                       "CD-k, k from 1 to 25"]
     assert row6["details"]["cdk"]["k_per_epoch"] == [1, 25]   # quick: 2 epochs, k raised
     assert "k_per_epoch" not in row6["details"]["cd1"]
     for n, count in ((6, 2), ("6b", 2), ("6c", 1)):           # every RBM: both bounds

@@ -67,8 +67,9 @@ def main(argv=None):
     old, pre, new = accuracy.values()
     result.claim("with sigmoid units and SGD, DBN pretraining beats a random start "
                  "(test accuracy)", pre, ">", old)
-    result.claim("a modern random start (ReLU, He init, Adam) matches or beats the "
-                 "pretrained network without any pretraining (test accuracy)", new, ">=", pre)
+    result.claim("a modern random start (ReLU, He init, Adam) comes within one point of "
+                 "the pretrained network without any pretraining (test accuracy)", new, ">=",
+                 pre - 0.01)
     result.add_figure(viz.curves(curves, out_path(args, "pretrain_vs_modern"),
                                  ylabel="test accuracy",
                                  title="784-256-256-256-10, same data, epochs, batches"),

@@ -11,6 +11,7 @@ the environment variable ``MINIDL_BACKEND=cupy``) switches it; ``to_device``
 and ``to_host`` move arrays across. The few operations whose spelling differs
 between the two libraries (scatter-add, a seeded generator) live here too.
 """
+import numbers
 import os
 
 import numpy
@@ -160,6 +161,17 @@ def scatter_add(target, indices, values):
     return target
 
 
+def check_seed(owner, value, *, name="seed"):
+    """``value`` as None or an int >= 0: NumPy's generators take no negative seeds."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(f"{owner}: {name}={value!r} must be None (fresh randomness) or an "
+                         f"integer >= 0, e.g. {name}=0; NumPy's random generators take no "
+                         f"negative or fractional seeds")
+    return int(value)
+
+
 def derive_seed(seed, *path):
     """The seed of a part of a model, derived from the model's ``seed`` in one way.
 
@@ -170,8 +182,7 @@ def derive_seed(seed, *path):
     """
     if seed is None:
         return None
-    from minidl import checks
-    words = [checks.seed("minidl", seed)] + [int.from_bytes(str(p).encode(), "little") % (2 ** 32) for p in path]
+    words = [check_seed("minidl", seed)] + [int.from_bytes(str(p).encode(), "little") % (2 ** 32) for p in path]
     return int(numpy.random.SeedSequence(words).generate_state(1)[0])
 
 
@@ -186,9 +197,8 @@ class Generator:
     """
 
     def __init__(self, seed=None):
-        from minidl import checks
         self.seed = seed if isinstance(seed, numpy.random.SeedSequence) else \
-            checks.seed("minidl.backend.rng", seed)
+            check_seed("minidl.backend.rng", seed)
         self._host = numpy.random.default_rng(self.seed)
         self._gpu = None
 

@@ -35,15 +35,8 @@ def integer(owner, name, value, *, low=None):
     return value
 
 
-def seed(owner, value, *, name="seed"):
-    """``value`` as None or an int >= 0: NumPy's generators take no negative seeds."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise ValueError(f"{owner}: {name}={value!r} must be None (fresh randomness) or an "
-                         f"integer >= 0, e.g. {name}=0; NumPy's random generators take no "
-                         f"negative or fractional seeds")
-    return int(value)
+#: The seed check lives in the backend (which needs it and may not import this module).
+seed = backend.check_seed
 
 
 def positive_int(owner, name, value):
@@ -154,3 +147,42 @@ def outside_unit_interval(x):
     xp = backend.get_array_module(x)
     low, high = backend.to_host(xp.stack([x.min(), x.max()])).tolist()     # one host sync
     return (low, high) if (low < 0.0 or high > 1.0) else None
+
+
+class Batch(tuple):
+    """The pair ``(X[idx], y[idx])`` that ``minidl.training.fit`` hands a model.
+
+    Only fit builds one, so a model tells fit's labelled batches from a user's data:
+    a user's tuple or list is an array-like (rows, as ``numpy.asarray`` reads it),
+    never a pair in disguise.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, x, y):
+        return super().__new__(cls, (x, y))
+
+
+def array_like(owner, X, *, name="X"):
+    """``X`` itself when it is an array (NumPy or CuPy), else ``numpy.asarray(X)``.
+
+    A list, a tuple of rows, a nested list or a pandas DataFrame reads as NumPy reads
+    it -- one row per sample -- never as an (X, y) pair. What NumPy cannot read as one
+    array of numbers (ragged rows, strings) is refused, naming what it was.
+    """
+    if type(X).__module__.startswith("scipy.sparse"):
+        raise TypeError(f"{owner}: {name} is a SciPy sparse {type(X).__name__}; sparse input "
+                        f"is not supported (minidl computes on dense arrays): pass X.toarray()")
+    if hasattr(X, "shape") and hasattr(X, "dtype"):
+        return X
+    try:
+        A = backend.to_host(X)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"{owner}: {name} is a {type(X).__name__} that NumPy cannot read as "
+                         f"one array ({error}); pass an array of shape (N, features), one "
+                         f"row per sample of equal length") from None
+    if A.dtype.kind not in "biuf":
+        raise TypeError(f"{owner}: {name} is a {type(X).__name__} that reads as an array of "
+                        f"dtype {A.dtype}, not numbers; convert it first, e.g. "
+                        f"numpy.asarray(X, dtype='float32')")
+    return A

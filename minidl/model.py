@@ -35,18 +35,8 @@ from minidl.layers.base import collect_parameters
 TRAINING_LENGTH = ("epochs", "batch_size")
 
 
-class Batch(tuple):
-    """The pair ``(X[idx], y[idx])`` that ``minidl.training.fit`` hands a model.
-
-    Only fit builds one, so a model tells fit's labelled batches from a user's data:
-    a user's tuple or list is an array-like (rows, as ``numpy.asarray`` reads it),
-    never a pair in disguise.
-    """
-
-    __slots__ = ()
-
-    def __new__(cls, x, y):
-        return super().__new__(cls, (x, y))
+#: Batch and array_like live in minidl.checks (minidl.training needs them too).
+Batch, array_like = checks.Batch, checks.array_like
 
 
 class _TrainingLengthKeywords(type):
@@ -305,31 +295,6 @@ class Model(Estimator):
     #: True while ``minidl.training.fit`` runs: it checked the whole data set once, up
     #: front, so the batches it hands to train_step / evaluate are not scanned again.
     _inputs_checked_by_fit = False
-
-
-def array_like(owner, X, *, name="X"):
-    """``X`` itself when it is an array (NumPy or CuPy), else ``numpy.asarray(X)``.
-
-    A list, a tuple of rows, a nested list or a pandas DataFrame reads as NumPy reads
-    it -- one row per sample -- never as an (X, y) pair. What NumPy cannot read as one
-    array of numbers (ragged rows, strings) is refused, naming what it was.
-    """
-    if type(X).__module__.startswith("scipy.sparse"):
-        raise TypeError(f"{owner}: {name} is a SciPy sparse {type(X).__name__}; sparse input "
-                        f"is not supported (minidl computes on dense arrays): pass X.toarray()")
-    if hasattr(X, "shape") and hasattr(X, "dtype"):
-        return X
-    try:
-        A = backend.to_host(X)
-    except (ValueError, TypeError) as error:
-        raise ValueError(f"{owner}: {name} is a {type(X).__name__} that NumPy cannot read as "
-                         f"one array ({error}); pass an array of shape (N, features), one "
-                         f"row per sample of equal length") from None
-    if A.dtype.kind not in "biuf":
-        raise TypeError(f"{owner}: {name} is a {type(X).__name__} that reads as an array of "
-                        f"dtype {A.dtype}, not numbers; convert it first, e.g. "
-                        f"numpy.asarray(X, dtype='float32')")
-    return A
 
 
 def _jsonable(owner, key, value):

@@ -25,9 +25,9 @@ import contextlib
 import math
 
 from minidl import backend, checks
+from minidl.checks import Batch, array_like
 from minidl.callbacks import (Callback, DivergenceWatch, EarlyStopping, History,  # noqa: F401
                               ModelCheckpoint, ProgressBar, get_weights, set_weights)
-from minidl.model import Batch, array_like
 
 __all__ = ["fit", "metric_names", "NonFiniteLossError", "History", "Callback",
            "EarlyStopping", "ModelCheckpoint", "ProgressBar"]

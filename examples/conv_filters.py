@@ -19,6 +19,9 @@ pixels (test accuracy); the saliency mass falls on the digit's strokes and their
 border (ink dilated by one pixel) far more than the area those pixels take (a uniform
 heatmap); each class's maximised input raises its logit above every real test digit's;
 and the regularised images are smoother (total variation) than unregularised ascent.
+The ascent runs 300 steps with λ = 0.01: with 150 steps and λ = 0.02 one class fell short
+at seed 2 (9 of 10); now the smallest lead over the best real digit is 1.1-3.8 logits at
+seeds 0-4, and the regularised images stay 2.3-2.7x smoother than plain ascent.
 
     python -m examples.conv_filters [--epochs 4] [--seed 0] [--out gallery] [--full]
 
@@ -166,8 +169,8 @@ def main(argv=None):
                       "heatmaps above ask the whole network instead.")
 
     # activation maximisation, with and without the regularisers
-    steps = 150
-    best = maximise_logits(net, steps=steps, lr=0.3, l2=0.02, blur_every=6)
+    steps = 300
+    best = maximise_logits(net, steps=steps, lr=0.3, l2=0.01, blur_every=6)
     raw = maximise_logits(net, steps=steps, lr=0.3)
     z_best = backend.to_host(net.forward(best))[numpy.arange(10), numpy.arange(10)]
     z_real = backend.to_host(net.forward(backend.to_device(X_test)))
@@ -188,6 +191,8 @@ def main(argv=None):
         "saliency mass on strokes + 1-pixel border": on_strokes,
         "share of the image that is strokes + border": area,
         "classes whose maximised input beats every real digit's logit": beats,
+        "smallest lead of a maximised logit over its class's best real digit":
+            float((z_best - top_real).min()),
         "total variation, regularised maximised inputs": total_variation(best),
         "total variation, unregularised maximised inputs": total_variation(raw),
         "epochs": args.epochs})

@@ -11,8 +11,11 @@ Which digit is held out matters: a 7 sits between the 1s and 9s the model did se
 is hard to tell apart by reconstruction (AUROC about 0.73 against PCA's 0.68 in the quick
 setting); a 2 looks like no other digit.
 
-Claims: the autoencoder's AUROC beats PCA's, and most of the 20 test digits it
-reconstructs worst (more than 10) are the held-out digit (10% of the test set).
+Claims: the autoencoder's AUROC beats PCA's, and the 20 test digits it reconstructs
+worst are rich in the held-out digit: more than three times its 10% share of the test set
+(more than 6 of 20), and more than among PCA-16's worst 20. Measured at seeds 0-4 (quick):
+11-15 of 20 except 10 at seed 3, against PCA's 5 -- so "most of the 20" (more than 10),
+the claim this example first made, held at four seeds of five and is not claimed.
 
     python -m examples.ae_anomaly [--epochs 10] [--seed 0] [--full]
 """
@@ -62,8 +65,10 @@ def main(argv=None):
     result.report()
     result.claim(f"the autoencoder detects the unseen digit better than PCA-{CODE} (AUROC)",
                  auc, ">", pca_auc)
-    result.claim("most of the 20 worst reconstructions are the unseen digit (count of 20)",
-                 caught, ">", 10)
+    result.claim("the 20 worst reconstructions are rich in the unseen digit: count of 20 vs "
+                 "three times its 10% share (6)", caught, ">", 6)
+    result.claim(f"more of the unseen digit among the autoencoder's 20 worst than among "
+                 f"PCA-{CODE}'s worst 20 (count of 20)", caught, ">", pca_caught)
     return result
 
 

@@ -16,10 +16,13 @@ line between two codes can cross regions it never saw. Two measurements over 200
                      classifier trained on real digits) labels as one of the two endpoints'
                      classes, rather than as a third digit
 
-The first gap is wide and grows with training; the second is narrower and shrinks with
-longer training (on mnist-5k, seed 0: 47.7% vs 42.1% after 8 epochs, 52.4% vs 51.9% after
-20). Measured honestly, one more number goes the other way: the AE's midpoints are
-*sharper*, so the judge is confident about more of them (see the metrics and the caption).
+The first gap is wide and grows with training: it is the claim. The second is narrower and
+shrinks with longer training (on mnist-5k, seed 0: 47.7% vs 42.1% after 8 epochs, 52.4% vs
+51.9% after 20), and at the quick setting it is not there at every seed (VAE vs AE at seeds
+0-4: 47.7 / 56.6 / 52.1 / 52.3 / 51.4% against 42.1 / 44.9 / 44.4 / 51.9 / 52.5%), so it is
+reported, not claimed. Measured honestly, one more number goes the other way: the AE's
+midpoints are *sharper*, so the judge is confident about more of them (see the metrics
+and the caption).
 
     python -m examples.interpolation_ae_vae [--epochs 8] [--seed 0] [--full]
 """
@@ -84,8 +87,6 @@ def main(argv=None):
 
     result.claim("the VAE's interpolation changes more evenly than the AE's (largest step as "
                  "a share of the path)", even["VAE"], "<", even["AE"])
-    result.claim("the VAE's interpolation stays within the two endpoints' classes more often "
-                 "than the AE's (share of path points)", endpoint["VAE"], ">", endpoint["AE"])
 
     rows, row_labels = [], []
     for pair in range(4):
@@ -98,8 +99,11 @@ def main(argv=None):
                                n=STEPS, title="straight lines in latent space, decoded"),
                       f"Four pairs of test digits, each interpolated in the AE's and in the "
                       f"VAE's 2-D latent space (left: one digit, right: the other). Over "
-                      f"{len(a)} pairs the VAE's paths change more evenly and pass through a "
-                      f"third digit less often (the claims). The AE's decoded midpoints are "
+                      f"{len(a)} pairs the VAE's paths change more evenly (the claim); the "
+                      f"share of path points judged as one of the two endpoints' digits is "
+                      f"{endpoint['VAE']:.0%} for the VAE and {endpoint['AE']:.0%} for the AE "
+                      f"here, a difference that changes sign between seeds at this scale. The "
+                      f"AE's decoded midpoints are "
                       f"sharper, though: the judge is > 90% sure of {sure_ae:.0%} of them, "
                       f"against {sure_vae:.0%} for the VAE's. In four rows the difference "
                       f"is hard to see -- the AE and VAE rows look much alike, and an "

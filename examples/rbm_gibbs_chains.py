@@ -17,7 +17,10 @@ The free-energy gap, mean F(samples) − mean F(data), compares each model's fre
 of its final binary chain states with that of 1,000 training digits: for a model that
 matched the data, with chains that had mixed, it would be 0. CD-1's chains sit in
 regions the model never trained on (a gap of tens of nats); PCD's persistent chains
-have pushed those regions up during training, and half or more of the gap closes. Mixing stays
+have pushed those regions up during training, and the gap usually shrinks -- but not at
+every seed, so it is reported, not claimed (quick, PCD vs CD-1 at seeds 1-4: 18.8 vs
+38.3, 7.2 vs 43.8, 14.8 vs 45.7, 40.7 vs 42.7 nats; "PCD closes half of it", once a
+claim, failed at seed 4). Mixing stays
 slow even so: after 1,000 steps many PCD chains sit in one dominant mode (the printed
 share of the commonest class; the ten columns of the figure can all be one digit), though
 over the 200 chains many digits are still reached, and fewer chains share one mode than
@@ -25,7 +28,7 @@ with CD-1, whose chains nearly all end in the same blob. The caption lists the d
 the classifier reads in each shown column at the last step. At this quick scale the
 PCD chains reach 5 or 6 classes (seed 0), at the lecture's bound of 6 or below it, so
 that bound is no claim here; the claims compare PCD with CD-1 under the same updates
-(more classes, a smaller commonest-class share, a smaller free-energy gap, closer ink).
+(more classes, a smaller commonest-class share, closer ink).
 
     python -m examples.rbm_gibbs_chains [--epochs 15] [--seed 0] [--out gallery] [--full]
 
@@ -125,9 +128,6 @@ def main(argv=None):
     result.claim(f"at the last step shown ({shown[-1]}), PCD's chains are less concentrated "
                  f"in one mode than CD-1's: share of the commonest class, PCD vs CD-1",
                  stats["PCD-1"]["share"], "<", stats["CD-1"]["share"])
-    result.claim("PCD closes most of the free-energy gap between samples and data: "
-                 "|F gap| of PCD vs half CD-1's", abs(stats["PCD-1"]["gap"]), "<",
-                 0.5 * abs(stats["CD-1"]["gap"]))
     result.claim("PCD samples' ink is closer to the data's: |mean pixel − data's|, PCD vs CD-1",
                  abs(stats["PCD-1"]["mean"] - data_mean), "<",
                  abs(stats["CD-1"]["mean"] - data_mean))

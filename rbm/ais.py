@@ -42,13 +42,26 @@ log p(v); this module estimates log Z.) Together: E[log Ẑ_forward] ≤ log Z �
 
 Both report, by the delta method, the standard error of log Ẑ, std(w) / (√M · mean(w)),
 computed from w / max(w). It measures the spread of the weights, not the bias above.
+
+**Both on one path** (:func:`log_partition_bounds`). Forward AIS's final states v_K with
+weights w are a weighted sample of p_K (E_{p_K}[g] ≈ Σ w g(v_K) / Σ w); resampling them in
+proportion to w (sampling-importance-resampling) gives approximate samples of the RBM --
+including the modes that only annealing from β = 0 found -- and reverse AIS starts from
+those. Measured on PyDeep's centered 784-500 RBM recipe (row 6b of the papers table, 2,000
+betas x 100 chains): forward log Z 967.08 with an effective sample size of 1.0 (one chain
+held 99.5% of the weight); reverse AIS from 100 training digits after 1,000 sweeps 959.44,
+from base-rate noise after 10,000 sweeps 963.76 -- both *below* the forward figure, so no
+bound -- and from the resampled forward states 971.25, above it: a bracket 4.2 nats wide.
+The effective sample size (Σ w)² / Σ w² is returned with it: near 1, one chain carries the
+forward estimate and its error bar means little.
 """
 import math
 
 from minidl import backend, checks
 from minidl.layers.activations import sigmoid
 
-__all__ = ["log_partition", "log_partition_reverse", "beta_schedule", "base_rate_biases"]
+__all__ = ["log_partition", "log_partition_reverse", "log_partition_bounds", "beta_schedule",
+           "base_rate_biases"]
 
 
 def beta_schedule(n_betas):
@@ -158,8 +171,14 @@ def log_partition(model, n_chains=100, n_betas=14500, seed=None, *, base_rate_da
     """
     n_betas, seed = _arguments("log_partition", model, n_chains, n_betas, seed)
     path = _Annealing(model, base_rate_data, n_betas, seed)
+    log_w, _ = _forward(path, n_chains, model.n_visible)
+    return _log_mean_exp_with_stderr(log_w, path.log_z0, path.shift)
+
+
+def _forward(path, n_chains, n_visible):
+    """(log w, v_K): forward AIS's log-weights and final states, (M,) and (M, D)."""
     betas, xp = path.betas, path.xp
-    v = _bernoulli(path.gen, sigmoid(xp.broadcast_to(path.b_a, (n_chains, model.n_visible))
+    v = _bernoulli(path.gen, sigmoid(xp.broadcast_to(path.b_a, (n_chains, n_visible))
                                      .copy()))                       # v_1 ~ p_0, exactly
     log_w = xp.zeros(n_chains, dtype=backend.float64)
     for k in range(1, len(betas)):
@@ -167,7 +186,35 @@ def log_partition(model, n_chains=100, n_betas=14500, seed=None, *, base_rate_da
         log_w += path.log_ratio(v, a, betas[k], betas[k - 1])         # log f_k − log f_{k−1}
         if k < len(betas) - 1:
             v = path.sweep(a, betas[k])                               # v_{k+1} ~ T_k(v_k)
-    return _log_mean_exp_with_stderr(log_w, path.log_z0, path.shift)
+    return log_w, v
+
+
+def log_partition_bounds(model, n_chains=100, n_betas=14500, seed=None, *,
+                         base_rate_data=None):
+    """Forward and reverse AIS of log Z on one path, reverse started from forward's samples.
+
+    Returns a dict: ``forward`` and ``forward_stderr`` (as :func:`log_partition`: an
+    under-estimate in expectation), ``reverse`` and ``reverse_stderr`` (reverse AIS from
+    the forward chains' final states resampled in proportion to their weights: approximate
+    samples of the RBM, so an over-estimate in expectation as far as they are), and
+    ``ess``, the forward weights' effective sample size (Σ w)² / Σ w², between 1 and M.
+    See the module docstring ("Both on one path") for why the reverse start matters.
+    Arguments as :func:`log_partition`; the reverse pass uses the same temperatures.
+    """
+    n_betas, seed = _arguments("log_partition_bounds", model, n_chains, n_betas, seed)
+    path = _Annealing(model, base_rate_data, n_betas, seed)
+    log_w, v_final = _forward(path, n_chains, model.n_visible)
+    forward, forward_err = _log_mean_exp_with_stderr(log_w, path.log_z0, path.shift)
+    w = backend.to_host(path.xp.exp(log_w - log_w.max()))            # (M,) host, max 1
+    p = w / w.sum()
+    u = path.gen.integers(0, 2 ** 53, (n_chains,)) / 2.0 ** 53           # host uniforms
+    picks = p.cumsum().searchsorted(u, side="right").clip(max=n_chains - 1)  # i w.p. p_i
+    start = v_final[path.xp.asarray(picks)]
+    reverse, reverse_err = log_partition_reverse(
+        model, start, n_betas, None if seed is None else seed + 1,
+        base_rate_data=base_rate_data)
+    return {"forward": forward, "forward_stderr": forward_err, "reverse": reverse,
+            "reverse_stderr": reverse_err, "ess": float(1.0 / (p * p).sum())}
 
 
 def log_partition_reverse(model, start, n_betas=14500, seed=None, *, burn_in=0,

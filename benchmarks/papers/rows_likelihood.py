@@ -31,7 +31,7 @@ from benchmarks.papers.verdict import outcome
 from minidl import backend
 
 #: Per scale: hidden units, epochs, evaluation (betas, chains, Gibbs sweeps before reverse AIS).
-SCALES = {"full": dict(hidden=500, epochs=50, pcd_epochs=200, betas=2000, chains=100,
+SCALES = {"full": dict(hidden=500, epochs=50, pcd_epochs=200, betas=14500, chains=100,
                        burn_in=1000),
           "quick": dict(hidden=100, epochs=2, pcd_epochs=2, betas=100, chains=20, burn_in=10),
           "tiny": dict(hidden=20, epochs=1, pcd_epochs=1, betas=20, chains=10, burn_in=2)}
@@ -110,7 +110,7 @@ def _train(ctx, name, rbm, X, epochs, *, k_max=None, r=RECIPE):
 
 
 def _bounds(ctx, name, rbm, X, X_test):
-    """Stage ``bounds_<name>``: forward and reverse AIS of log Z, the test log-likelihoods."""
+    """Stage ``bounds_<name>_<betas>``: forward and reverse AIS of log Z, test log-likelihoods."""
     from rbm import ais
     s = SCALES[ctx.scale]
 
@@ -128,7 +128,7 @@ def _bounds(ctx, name, rbm, X, X_test):
                 "log_z_reverse_from_data": float(from_data),
                 "test_loglik_reverse_from_data": float(rbm.log_likelihood(X_test, from_data)),
                 "betas": s["betas"], "chains": s["chains"], "burn_in": s["burn_in"]}
-    return ctx.stages.value(f"bounds_{name}", estimate)
+    return ctx.stages.value(f"bounds_{name}_{s['betas']}", estimate)
 
 
 def _sandwich(label, est, info, *, paper, source, target, recalled=True, note=""):

@@ -11,9 +11,12 @@ then keep the encoders, put a softmax layer on top and fine-tune the whole netwo
 784-256-128-10 with backprop on the labels. The baseline is the same network from a
 random (Glorot) initialisation trained on the same labels with the same optimizer and
 steps (600 updates of 50 digits). Labels are scarce here (a random 500 of the 4,000
-training digits), which is where the unsupervised layers help. With Adam doing the
-fine-tuning the gain is modest (about one point at this scale; it was larger with the
-plain SGD of 2007) -- ``pretrain_vs_modern`` measures why.
+training digits), which is where the unsupervised layers help. Fine-tuning uses plain SGD
+with lr 0.1, the optimizer of 2007: at seeds 0-4 (quick) the pretrained network scores
+0.858-0.873 against 0.774-0.830 from scratch, 3 to 10 points ahead. With Adam 1e-3 doing
+the fine-tuning instead, as this example once did, the gain shrinks to 0.3-3 points
+(0.874 vs 0.844, 0.868 vs 0.862, 0.870 vs 0.854, 0.880 vs 0.872, 0.874 vs 0.871), near
+the noise of 1,000 test digits -- ``pretrain_vs_modern`` measures why.
 
     python -m examples.stacked_finetune [--epochs 5] [--labels 500] [--seed 0] [--out gallery]
 
@@ -26,7 +29,7 @@ from minidl import datasets, viz
 from minidl.backend import derive_seed
 from minidl.classifier import Classifier
 from minidl.layers import Dense, Sequential, Sigmoid
-from minidl.optimizers import Adam
+from minidl.optimizers import SGD
 from autoencoders import StackedAutoencoder
 
 from examples._common import Result, out_path, parse_args, run_alone
@@ -47,7 +50,8 @@ def random_network(seed):
 def fine_tune(network, X, y, seed):
     model = Classifier(network, n_classes=10)
     epochs = -(-TUNE_STEPS * 50 // len(X))
-    return model.fit(X, y, epochs=epochs, batch_size=50, optimizer=Adam(1e-3), seed=seed,
+    # plain SGD, as in 2007 (see the module docstring for what Adam changes)
+    return model.fit(X, y, epochs=epochs, batch_size=50, optimizer=SGD(0.1), seed=seed,
                      verbose=0)
 
 

@@ -51,12 +51,12 @@ those. Measured on PyDeep's centered 784-500 RBM recipe (row 6b of the papers ta
 betas x 100 chains): forward log Z 967.08 with an effective sample size of 1.0 (one chain
 held 99.5% of the weight); reverse AIS from 100 training digits after 1,000 sweeps 959.44,
 from base-rate noise after 10,000 sweeps 963.76 -- both *below* the forward figure, so no
-bound -- and from the resampled forward states 971.25, above it: a bracket 4.2 nats wide. With the
-paper's 14,500 betas: forward 968.60 (effective sample size 1.1), reverse from digits
-961.32, reverse from the resampled states 981.54 -- a bracket of 12.9 nats, the width of
-PyDeep's own on the same recipe (11.75).
-The effective sample size (Σ w)² / Σ w² is returned with it: near 1, one chain carries the
-forward estimate and its error bar means little.
+bound -- and from the resampled forward states 971.25, above it: a bracket 4.2 nats wide.
+With the paper's 14,500 betas: forward 968.60 (effective sample size 1.1), reverse from
+digits 961.32, reverse from the resampled states 981.54 -- a bracket of 12.9 nats, close
+to the width of PyDeep's own on the same recipe (11.75). The effective sample size
+(Σ w)² / Σ w² is returned with it: near 1, one chain carries the forward estimate and its
+error bar means little.
 """
 import math
 

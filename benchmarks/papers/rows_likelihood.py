@@ -163,7 +163,8 @@ def _evaluation_recipe(s):
 def _training_recipe(s, epochs, r=RECIPE):
     rate = (f"learning rate {r['lr']} throughout" if r["lr"] == r["final_lr"] else
             f"learning rate falling linearly from {r['lr']} to {r['final_lr']}")
-    return (f"784-{s['hidden']}, SGD with momentum {r['momentum']}, {rate}, batch {r['batch_size']}, "
+    return (f"784-{s['hidden']}, SGD with momentum {r['momentum']}, {rate}, "
+            f"batch {r['batch_size']}, "
             f"{epochs} epochs on all training digits (no early stopping), digits "
             + ("thresholded at 0.5" if r["binarise"] == "threshold" else
                f"binarised once by {r['binarise']} sampling"))

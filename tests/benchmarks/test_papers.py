@@ -252,6 +252,19 @@ def test_a_sandwiched_figure_renders_both_bounds_and_says_when_they_cross():
     assert "the bounds cross" in crossed["note"]
 
 
+
+def test_bounds_that_cross_by_less_than_their_noise_are_a_tight_bracket_not_a_crossing():
+    """Row 6's CD-k RBM: reverse -89.12 above AIS -89.28 by 0.16 nats, with log Z standard
+    errors 0.08 / 0.07 (3 standard errors of the difference: 0.32)."""
+    est = {"test_loglik_ais": -89.28, "test_loglik_reverse": -89.12, "log_z_ais_stderr": 0.08,
+           "log_z_reverse_stderr": 0.07}
+    r = rows_likelihood._sandwich("RBM", est, {"epochs": 50}, paper=-86.34, source="s",
+                                  target=("within", 3.0))
+    assert "cross" not in r["note"] and "agree within 3 standard errors" in r["note"]
+    assert not rows_likelihood._crossed(est)
+    assert rows_likelihood._crossed({**est, "test_loglik_reverse": -88.9})    # 0.38 > 0.32
+
+
 def test_k_rises_from_1_to_k_max():
     ks = [rows_likelihood.k_schedule(e, 50, 25) for e in range(50)]
     assert ks[0] == 1 and ks[-1] == 25 and all(a <= b for a, b in zip(ks, ks[1:]))

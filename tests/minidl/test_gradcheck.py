@@ -1,7 +1,7 @@
 """The gradient checker must pass correct gradients AND catch wrong ones."""
 import numpy
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 
 from minidl import backend
 from minidl.gradcheck import check_gradients, check_layer, numerical_gradient
@@ -49,7 +49,8 @@ def test_check_layer_catches_backward_that_mutates_dy():
 
 
 @given(batch=st.integers(1, 20), n=st.integers(5, 40), seed=st.integers(0, 2**16))
-def test_directional_mode_agrees_and_catches(batch, n, seed):
+@example(batch=12, n=14, seed=13611)   # a random direction nearly orthogonal to the gradient:
+def test_directional_mode_agrees_and_catches(batch, n, seed):   # derivative -0.0072, |f| 27
     x = backend.to_device(numpy.random.default_rng(seed).standard_normal((batch, n)))
     check_layer(Dense(n, 7, seed=seed), x, directional=True, seed=seed)
     with pytest.raises(AssertionError, match="directional"):

@@ -17,8 +17,7 @@ import math
 
 from minidl import backend
 
-#: f's own rounding error as a multiple of |f| (16 ulps of float64, u = 2.2e-16): the
-#: directional check does not ask the difference quotient for more than that over 2ε.
+#: f's rounding error in units of the magnitudes it sums: 16 ulps of float64 (u = 2⁻⁵²).
 _ROUNDING = 16 * 2.0 ** -52
 
 
@@ -84,7 +83,7 @@ def assert_close_gradient(analytic, numeric, name, *, rtol=1e-7, atol=1e-9):
 
 
 def check_gradients(f, arrays, analytic, names, *, eps=1e-6, rtol=1e-7, atol=1e-9,
-                    directional=False, seed=0):
+                    directional=False, seed=0, f_scale=None):
     """Compare the analytic gradients of scalar ``f()`` with numerical ones.
 
     Parameters
@@ -97,6 +96,9 @@ def check_gradients(f, arrays, analytic, names, *, eps=1e-6, rtol=1e-7, atol=1e-
     directional : if True, check one random unit direction u over all arrays at
         once -- two evaluations of f instead of two per element, for large inputs:
         (f(θ + εu) − f(θ − εu)) / 2ε  against  Σ_i ⟨a_i, u_i⟩.
+    f_scale : for the directional check, the sum of the magnitudes of the terms f adds
+        up (f's rounding error is about u·f_scale); the check asks no more of the quotient
+        than 16 times that over ε. Default |f|, which cancellation can make far too small.
 
     Returns the largest relative error seen; raises AssertionError on failure.
     The comparison copies every gradient's norms to the host together: one host sync
@@ -107,7 +109,8 @@ def check_gradients(f, arrays, analytic, names, *, eps=1e-6, rtol=1e-7, atol=1e-
             raise TypeError(f"gradient check of {name} needs float64 arrays, got {arr.dtype}: "
                             f"cast the layer with .astype(backend.float64) first")
     if directional:
-        return _check_directional(f, arrays, analytic, names, eps, rtol, atol, seed)
+        return _check_directional(f, arrays, analytic, names, eps, rtol, atol, seed,
+                                  f_scale)
     numeric = [numerical_gradient(f, arr, eps) for arr in arrays]
     xp = backend.get_array_module(arrays[0])
     pairs = [(xp.asarray(a, dtype=backend.float64), n) for a, n in zip(analytic, numeric)]
@@ -125,7 +128,7 @@ def check_gradients(f, arrays, analytic, names, *, eps=1e-6, rtol=1e-7, atol=1e-
     return worst
 
 
-def _check_directional(f, arrays, analytic, names, eps, rtol, atol, seed):
+def _check_directional(f, arrays, analytic, names, eps, rtol, atol, seed, f_scale):
     gen = backend.rng(seed)
     dirs = [gen.normal(a.shape, dtype=backend.float64, xp=backend.get_array_module(a))
             for a in arrays]
@@ -142,11 +145,14 @@ def _check_directional(f, arrays, analytic, names, eps, rtol, atol, seed):
         a += eps * d
     numeric = xp.asarray((f_plus - f_minus) / (2 * eps))
     claimed = xp.asarray(sum(backend.scalar((g * d).sum()) for g, d in zip(analytic, dirs)))
-    # One number cannot hide behind a norm: when u is nearly orthogonal to the gradient the
-    # derivative is small, and the difference quotient's rounding error, O(u·|f|/ε) (see
-    # the module docstring), can exceed atol + rtol·scale. It is the floor of what float64
-    # resolves here (measured: 5e-9 with |f| = 27 for a correct Dense), so it joins atol.
-    floor = _ROUNDING * (abs(f_plus) + abs(f_minus)) / (2 * eps)
+    # One number has no norm to hide behind: when u is nearly orthogonal to the gradient
+    # the derivative is tiny, and the quotient's rounding error, about u·S/ε where S is the
+    # sum of the magnitudes f adds up (module docstring), exceeded atol + rtol·|derivative|
+    # for a correct Dense (5e-9 against -0.0072 with |f| = 27; against -0.00057 with
+    # |f| < 1, so |f| alone is no measure of S). That floor joins atol.
+    if f_scale is None:
+        f_scale = (abs(f_plus) + abs(f_minus)) / 2
+    floor = _ROUNDING * f_scale / eps
     c, n, fl = backend.to_host(xp.stack([claimed, numeric, xp.asarray(floor)])).tolist()
     name = "directional derivative of " + ", ".join(names)
     atol = max(atol, fl)
@@ -202,5 +208,6 @@ def check_layer(layer, x, *, training=False, seed=0, eps=1e-6, rtol=1e-7, atol=1
     names = [p.name or f"parameter {i}" for i, p in enumerate(params)]
     if check_input:
         arrays, analytic, names = [x] + arrays, [dx] + analytic, ["dx"] + names
+    f_scale = backend.scalar(xp.abs(y * dy).sum())     # the terms f = Σ y ⊙ dy adds up
     return check_gradients(f, arrays, analytic, names, eps=eps, rtol=rtol, atol=atol,
-                           directional=directional, seed=seed)
+                           directional=directional, seed=seed, f_scale=f_scale)

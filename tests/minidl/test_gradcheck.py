@@ -49,8 +49,10 @@ def test_check_layer_catches_backward_that_mutates_dy():
 
 
 @given(batch=st.integers(1, 20), n=st.integers(5, 40), seed=st.integers(0, 2**16))
-@example(batch=12, n=14, seed=13611)   # a random direction nearly orthogonal to the gradient:
-def test_directional_mode_agrees_and_catches(batch, n, seed):   # derivative -0.0072, |f| 27
+@example(batch=12, n=14, seed=13611)   # directions nearly orthogonal to the gradient: a
+@example(batch=14, n=40, seed=2086)    # derivative of -0.0072 (|f| 27), of -0.00057 (|f| < 1)
+@example(batch=11, n=37, seed=64)      # and one that sees the wrong bias only by 1.4e-6
+def test_directional_mode_agrees_and_catches(batch, n, seed):
     x = backend.to_device(numpy.random.default_rng(seed).standard_normal((batch, n)))
     check_layer(Dense(n, 7, seed=seed), x, directional=True, seed=seed)
     with pytest.raises(AssertionError, match="directional"):

@@ -234,22 +234,20 @@ def test_conv_autoencoder_beats_the_mean_image(digits):
         0.95 * mean_image_mse(X, X_test[:500])
 
 
-@pytest.mark.xfail(strict=True, reason="open: 3 epochs of batch 64 with the default Adam 1e-3 "
-                   "leave the LSTM AE worse than the mean image (1.13x on 4,000 digits; Adam "
-                   "3e-3 + clipping 1.11x, 1e-2 1.11x: no default fixes it at this length). "
-                   "Measured later: the two-layer [28, 64, 32] sits on the mean image at any "
-                   "training length a test can afford (fit(rows) on all 5,000, 15 epochs of 32 "
-                   "at Adam 1e-2: 1.01x) and cannot even overfit 64 digits in 1,000 steps "
-                   "(0.95x of their mean image at 3e-3 and 1e-2, also with the decoder writing "
-                   "backwards as Srivastava et al. 2015 do); the one-layer [28, 64] with every "
-                   "default on 2,000 rows reaches 0.955x / 0.967x (seeds 0 / 1)")
 def test_seq2seq_autoencoder_beats_the_mean_image(digits):
-    """Seq2SeqAutoencoder([28, 64, 32]) on digits read row by row beats the mean image."""
+    """Seq2SeqAutoencoder([28, 64, 32]) on digits read row by row beats the mean image.
+
+    Every default, training length included (``fit(rows)``: 10 epochs of 32, Adam 1e-3),
+    on 2,000 digits. Measured: 0.84, 0.82, 0.87 times the mean image's test MSE at seeds
+    0-2 (about 11 s each). The Keras tutorial's decoder (the code repeated, the decoder
+    LSTM started at zero) stayed at 1.11x at this length, in PyTorch as here: it must
+    learn to count time before rows can differ; the decoder now starts from the code
+    (:class:`minidl.layers.LSTMDecoder`).
+    """
     X, _, X_test, _ = digits
     rows, rows_test = X.reshape(-1, 28, 28), X_test[:500].reshape(-1, 28, 28)
-    model = ae.Seq2SeqAutoencoder([28, 64, 32], seed=0)
-    model.fit(rows[:600], epochs=3, batch_size=64, **FIT)
-    assert mse(model.reconstruct(rows_test), rows_test) < \
+    model = ae.Seq2SeqAutoencoder([28, 64, 32], seed=0).fit(rows[:2000], **FIT)
+    assert mse(model.reconstruct(rows_test), rows_test) < 0.95 * \
         mean_image_mse(rows.reshape(len(rows), -1), rows_test.reshape(len(rows_test), -1))
 
 

@@ -10,7 +10,7 @@ from minidl.layers.activations import sigmoid
 from minidl.layers.base import Layer
 from minidl.parameter import Parameter
 
-__all__ = ["LSTM", "RepeatVector", "TimeDistributed"]
+__all__ = ["LSTM", "LSTMDecoder", "RepeatVector", "TimeDistributed"]
 
 
 def _check_sequence(layer, x, n_features):
@@ -36,6 +36,11 @@ class LSTM(Layer):
     n_hidden : int, size H of the hidden and cell state.
     return_sequences : bool. False: the output is the last hidden state h_T, (B, H).
         True: every hidden state h_1..h_T, (B, T, H).
+    return_cell : bool, with ``return_sequences`` False only: the output is the last
+        *cell* state c_T (B, H) instead of h_T = o_T ⊙ tanh(c_T). The cell is what the
+        LSTM carries from step to step before the output gate hides part of it, so it
+        is the richer summary (the sequence autoencoder's code). Backward then starts
+        from dc_T = dy and dh_T = 0.
     seed : int or None, seeds the initial weights.
 
     Attributes
@@ -81,11 +86,16 @@ class LSTM(Layer):
     on long sequences.
     """
 
-    def __init__(self, n_in, n_hidden, return_sequences=False, *, seed=None,
-                 dtype=backend.float32, name=None):
+    def __init__(self, n_in, n_hidden, return_sequences=False, *, return_cell=False,
+                 seed=None, dtype=backend.float32, name=None):
         self.n_in = checks.positive_int("LSTM", "n_in", n_in)
         self.n_hidden = checks.positive_int("LSTM", "n_hidden", n_hidden)
         self.return_sequences = bool(return_sequences)
+        self.return_cell = bool(return_cell)
+        if self.return_cell and self.return_sequences:
+            raise ValueError("LSTM: return_cell=True returns the last cell state c_T only; "
+                             "it cannot be combined with return_sequences=True (pass one "
+                             "of the two)")
         self.name = name or f"lstm_{n_in}x{n_hidden}"
         W, U, b = _init_lstm(n_in, n_hidden, seed, dtype)
         self.W = Parameter(W, name=f"{self.name}.W")
@@ -117,7 +127,7 @@ class LSTM(Layer):
             self._step_forward(t, zx[t])
         if self.return_sequences:
             return xp.ascontiguousarray(self.h[1:].transpose(1, 0, 2))  # (B, T, H)
-        return self.h[T].copy()
+        return self.c[T].copy() if self.return_cell else self.h[T].copy()
 
     def _step_forward(self, t, zx_t):
         """One time step: gates from z_t, then c_t and h_t, written into the caches."""
@@ -162,6 +172,8 @@ class LSTM(Layer):
         dz = xp.empty_like(self.gates)                           # (T, B, 4H)
         dh_next = dy if dy_t is None else xp.zeros_like(dy_t[0])
         dc_next = xp.zeros_like(dh_next)
+        if self.return_cell:                                     # y = c_T: dc_T = dy
+            dh_next, dc_next = dc_next, dh_next
         for t in reversed(range(T)):
             dh = dh_next + dy_t[t] if dy_t is not None else dh_next
             dc = dh * dc_dh[t]                                   # through h_t = o ⊙ tanh(c_t)
@@ -213,6 +225,7 @@ class LSTM(Layer):
 
     def __repr__(self):
         extra = ", return_sequences=True" if self.return_sequences else ""
+        extra += ", return_cell=True" if self.return_cell else ""
         return f"LSTM({self.n_in}, {self.n_hidden}{extra})"
 
 
@@ -258,6 +271,64 @@ class RepeatVector(Layer):
 
     def __repr__(self):
         return f"RepeatVector({self.n})"
+
+
+class LSTMDecoder(Layer):
+    """An LSTM that starts *from* a code and reads it at every step: z (B, H) -> (B, n, H).
+
+    The code z is taken to be an LSTM cell state (an encoder's last c_T, see
+    ``LSTM(return_cell=True)``). The decoder's first state is that state, and its input at
+    every step is the code squashed the way an LSTM squashes its cell:
+
+        s = tanh(z)                      (B, H)
+        x_t = s  for t = 1..n            (RepeatVector(n), as the Keras tutorial feeds z)
+        (h_0, c_0) = (s, z)              (the encoder's state copied in: Sutskever, Vinyals
+                                          & Le 2014; Srivastava, Mansimov & Salakhutdinov 2015)
+        y = LSTM(H, H, return_sequences=True)(x_1..x_n ; h_0, c_0)
+
+    Why not only RepeatVector: an LSTM that starts at h_0 = c_0 = 0 and sees the same
+    input at every step settles towards one fixed state, so it must first learn to count
+    time before its outputs can differ from row to row; started from the code's own
+    state, its trajectory differs per sample from the first step (measured in the
+    sequence autoencoder's docstring).
+
+    Backward: z reaches y along three paths, the input at every step, h_0 (through the
+    tanh) and c_0, so with the wrapped LSTM's dx (B, n, H), dh_0 and dc_0
+
+        ds = Σ_t dx_t + dh_0,      dz = ds ⊙ (1 − s²) + dc_0.
+
+    ``n`` is an attribute (the sequence autoencoder sets it to each input's length).
+    The parameters are the wrapped ``lstm``'s.
+    """
+
+    def __init__(self, n_hidden, n, *, seed=None, name=None):
+        self.n_hidden = checks.positive_int("LSTMDecoder", "n_hidden", n_hidden)
+        self.n = checks.positive_int("LSTMDecoder", "n", n)
+        self.lstm = LSTM(n_hidden, n_hidden, return_sequences=True, seed=seed,
+                         name=name or f"lstm_decoder_{n_hidden}")
+        self.s = None
+
+    def forward(self, z, training=False):
+        if z.ndim != 2 or z.shape[1] != self.n_hidden:
+            raise ValueError(f"{self!r} got input of shape {tuple(z.shape)}, expected "
+                             f"(batch, {self.n_hidden}): one code per sample, the size of "
+                             f"the LSTM's state")
+        xp = backend.get_array_module(z)
+        self.s = xp.tanh(z)
+        x = xp.ascontiguousarray(xp.broadcast_to(self.s[:, None, :], (z.shape[0], self.n,
+                                                                       self.n_hidden)))
+        return self.lstm.forward(x, training=training, initial_state=(self.s, z))
+
+    def backward(self, dy):
+        self._need_forward(self.s)
+        dx = self.lstm.backward(dy)                              # also fills dh0, dc0
+        if not self.input_grad:
+            return None
+        ds = dx.sum(axis=1) + self.lstm.dh0
+        return ds * (1.0 - self.s * self.s) + self.lstm.dc0
+
+    def __repr__(self):
+        return f"LSTMDecoder({self.n_hidden}, n={self.n})"
 
 
 class TimeDistributed(Layer):

@@ -4,7 +4,7 @@ from hypothesis import given, strategies as st
 
 from minidl import backend
 from minidl.gradcheck import check_gradients
-from minidl.layers import LSTM, RepeatVector, TimeDistributed
+from minidl.layers import LSTM, LSTMDecoder, TimeDistributed
 from minidl.optimizers import Adam
 
 from autoencoders import Autoencoder, Seq2SeqAutoencoder
@@ -48,10 +48,11 @@ def test_architecture_mirrors_the_sizes():
     model = Seq2SeqAutoencoder([5, 8, 3], seed=0)
     enc = [layer for layer in model.encoder if isinstance(layer, LSTM)]
     dec = list(model.decoder)
-    assert [(l.n_in, l.n_hidden, l.return_sequences) for l in enc] == [(5, 8, True),
-                                                                      (8, 3, False)]
-    assert isinstance(dec[0], RepeatVector) and isinstance(dec[-1], TimeDistributed)
-    assert [(l.n_in, l.n_hidden) for l in dec[1:-1]] == [(3, 3), (3, 8)]
+    assert [(l.n_in, l.n_hidden, l.return_sequences, l.return_cell) for l in enc] == [
+        (5, 8, True, False), (8, 3, False, True)]          # the code is the last cell state
+    assert isinstance(dec[0], LSTMDecoder) and isinstance(dec[-1], TimeDistributed)
+    assert (dec[0].lstm.n_in, dec[0].lstm.n_hidden) == (3, 3)
+    assert [(l.n_in, l.n_hidden) for l in dec[1:-1]] == [(3, 8)]
     assert (dec[-1].layer.n_in, dec[-1].layer.n_out) == (8, 5)
     assert isinstance(model, Autoencoder)
 

@@ -46,6 +46,8 @@ TABLE = {
     "UpSampling2D": (lambda: layers.UpSampling2D(2), (2, 2, 3, 3)),
     "LSTM": (lambda: layers.LSTM(3, 4, return_sequences=True, seed=0), (2, 5, 3)),
     "LSTM last state": (lambda: layers.LSTM(3, 4, seed=0), (2, 5, 3)),
+    "LSTM last cell": (lambda: layers.LSTM(3, 4, return_cell=True, seed=0), (2, 5, 3)),
+    "LSTMDecoder": (lambda: layers.LSTMDecoder(4, 3, seed=0), (2, 4)),
     "RepeatVector": (lambda: layers.RepeatVector(3), (2, 4)),
     "TimeDistributed": (lambda: layers.TimeDistributed(layers.Dense(3, 2, seed=0)), (2, 5, 3)),
 }

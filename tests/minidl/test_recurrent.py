@@ -1,11 +1,11 @@
-"""Tests for minidl.layers.recurrent: LSTM (BPTT), RepeatVector, TimeDistributed."""
+"""Tests for minidl.layers.recurrent: LSTM (BPTT), LSTMDecoder, RepeatVector, TimeDistributed."""
 import numpy
 import pytest
 from hypothesis import given, strategies as st
 
 from minidl import backend
 from minidl.gradcheck import check_gradients, check_layer
-from minidl.layers import LSTM, Dense, RepeatVector, Sequential, TimeDistributed
+from minidl.layers import LSTM, Dense, LSTMDecoder, RepeatVector, Sequential, TimeDistributed
 
 small = st.integers(1, 4)
 seeds = st.integers(0, 2**16)
@@ -20,6 +20,48 @@ def random_input(shape, seed, scale=1.0):
 def test_lstm_gradients(batch, steps, n_in, n_hidden, sequences, seed):
     layer = LSTM(n_in, n_hidden, return_sequences=sequences, seed=seed)
     check_layer(layer, random_input((batch, steps, n_in), seed), seed=seed)
+
+
+@given(batch=small, steps=st.integers(1, 5), n_in=small, n_hidden=small, seed=seeds)
+def test_lstm_cell_output_gradients(batch, steps, n_in, n_hidden, seed):
+    """return_cell=True: y = c_T, and backward starts from dc_T = dy (dx, W, U, b checked)."""
+    layer = LSTM(n_in, n_hidden, return_cell=True, seed=seed)
+    check_layer(layer, random_input((batch, steps, n_in), seed), seed=seed)
+
+
+def test_lstm_cell_output_is_the_last_cell_state():
+    """c_T from return_cell, and h_T = o_T tanh(c_T) from the plain layer, on one input."""
+    x = random_input((2, 4, 3), 0)
+    cell = LSTM(3, 5, return_cell=True, seed=1)
+    plain = LSTM(3, 5, seed=1)
+    c_T, h_T = backend.to_host(cell.forward(x)), backend.to_host(plain.forward(x))
+    o_T = backend.to_host(plain.gates[-1][:, 15:])
+    numpy.testing.assert_allclose(h_T, o_T * numpy.tanh(c_T), rtol=1e-5, atol=1e-6)
+    assert not numpy.allclose(c_T, h_T)
+    with pytest.raises(ValueError, match="return_cell=True .* return_sequences=True"):
+        LSTM(3, 5, return_sequences=True, return_cell=True)
+
+
+@given(batch=small, steps=st.integers(1, 5), n_hidden=small, seed=seeds)
+def test_lstm_decoder_gradients(batch, steps, n_hidden, seed):
+    """LSTMDecoder: dz along its three paths (input at every step, h_0, c_0) and the LSTM's
+    W, U, b, against numerical gradients."""
+    layer = LSTMDecoder(n_hidden, steps, seed=seed)
+    check_layer(layer, random_input((batch, n_hidden), seed, scale=2.0), seed=seed)
+
+
+def test_lstm_decoder_is_the_lstm_started_from_the_code():
+    """Forward equals LSTM(x_t = tanh z for every t; h_0 = tanh z, c_0 = z) written out."""
+    z = random_input((3, 4), 5)
+    layer = LSTMDecoder(4, 6, seed=2)
+    y = layer.forward(z)
+    s = backend.xp.tanh(z)
+    x = backend.xp.stack([s] * 6, axis=1)
+    want = layer.lstm.forward(x, initial_state=(s, z))
+    numpy.testing.assert_allclose(backend.to_host(y), backend.to_host(want), rtol=1e-6)
+    assert y.shape == (3, 6, 4)
+    with pytest.raises(ValueError, match=r"expected \(batch, 4\)"):
+        layer.forward(random_input((3, 5), 0))
 
 
 @given(batch=small, steps=st.integers(1, 4), n_in=small, n_hidden=small,

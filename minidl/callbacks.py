@@ -270,16 +270,20 @@ class DivergenceWatch(Callback):
 
     * far above its start: an epoch's mean loss above ``factor`` (10) times the loss of
       the very first batch -- the loss the initial weights had;
-    * rising for ``patience`` (4) epochs in a row, ending above the first epoch's mean.
+    * rising for ``patience`` (4) epochs in a row, ending more than ``min_rise`` (5%)
+      above the first epoch's mean.
 
-    A loss that only wobbles, or falls after a rise, is left alone; NaN and inf are
-    stopped by fit itself (:class:`minidl.training.NonFiniteLossError`).
+    A loss that only wobbles, creeps up by a hair (an RBM's reconstruction error, a
+    monitor rather than the objective, drifts up by a fraction of a percent once CD's
+    weights grow), or falls after a rise, is left alone; NaN and inf are stopped by fit
+    itself (:class:`minidl.training.NonFiniteLossError`).
     """
 
-    def __init__(self, factor=10.0, patience=4):
+    def __init__(self, factor=10.0, patience=4, min_rise=0.05):
         super().__init__()
         self.factor = checks.number("DivergenceWatch", "factor", factor, low=1, low_open=True)
         self.patience = checks.positive_int("DivergenceWatch", "patience", patience)
+        self.min_rise = checks.number("DivergenceWatch", "min_rise", min_rise, low=0)
 
     def on_train_begin(self, logs=None):
         self.key = self.start = self.first_epoch = self.last = None
@@ -302,7 +306,7 @@ class DivergenceWatch(Callback):
         if self.start > 0 and value > self.factor * self.start:
             self._warn("far", f"rose from {self.start:.4g} (the first batch) to "
                               f"{value:.4g} (epoch {epoch + 1})")
-        if self.rises >= self.patience and value > self.first_epoch:
+        if self.rises >= self.patience and value > (1 + self.min_rise) * self.first_epoch:
             self._warn("rising", f"rose for {self.rises} epochs in a row, to {value:.4g} at "
                                  f"epoch {epoch + 1} (epoch 1: {self.first_epoch:.4g})")
 

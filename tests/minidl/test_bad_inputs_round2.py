@@ -189,7 +189,8 @@ def test_a_loss_rising_epoch_after_epoch_warns_once():
 
 
 @pytest.mark.parametrize("curve", [[1.0, 0.8, 0.9, 0.7, 0.75, 0.6, 0.65],   # wobbles down
-                                   [1.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]])   # rises, still below
+                                   [1.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95],    # rises, still below
+                                   [1.0, 1.001, 1.002, 1.003, 1.004, 1.005, 1.006]])  # a hair
 def test_a_loss_that_does_not_diverge_is_left_alone(curve):
     X = numpy.zeros((4, 2), numpy.float32)
     model = Rising(curve)

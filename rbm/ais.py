@@ -62,6 +62,7 @@ import math
 
 from minidl import backend, checks
 from minidl.layers.activations import sigmoid
+from rbm.bernoulli import data_log_odds
 
 __all__ = ["log_partition", "log_partition_reverse", "log_partition_bounds", "beta_schedule",
            "base_rate_biases"]
@@ -88,9 +89,7 @@ def base_rate_biases(model, data=None):
     xp = backend.get_array_module(model.W.data)
     if data is None:
         return xp.zeros(model.n_visible, dtype=backend.float64)
-    v = model._visible(data, "ais base_rate_data").astype(backend.float64)
-    p = (v.sum(axis=0) + 1.0) / (v.shape[0] + 2.0)
-    return xp.log(p) - xp.log1p(-p)
+    return data_log_odds(model._visible(data, "ais base_rate_data"))
 
 
 def _check(model, who):

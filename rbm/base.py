@@ -45,7 +45,7 @@ class RBM(Model):
     hidden : "binary" (logistic units) or "linear" (h = c + vW + N(0, 1) noise).
     optimizer : None, an Optimizer or a name ("sgd", "adam", ...): what ``fit`` steps
         with unless ``fit(optimizer=...)`` says otherwise. None means
-        :meth:`default_optimizer`, SGD with momentum 0.9 as in Hinton's guide.
+        :meth:`default_optimizer`, SGD(lr 0.01, momentum 0.9).
     weight_decay : λ >= 0, adds λW to W's gradient (the L2 "weight-cost" of Hinton's
         guide, section 10; biases are not decayed).
     sparsity_target : None or p in (0, 1): push the running mean activation q of each
@@ -55,17 +55,20 @@ class RBM(Model):
     init_std : W starts as N(0, init_std²) (0.01 in the guide); biases start at 0.
     seed : seeds the initial weights and every sample the model draws.
     epochs, batch_size : keyword-only, every minidl model's: how long ``fit(X)`` trains
-        when fit is not told (None: :attr:`default_epochs` = 10 and
-        :attr:`default_batch_size` = 10, scikit-learn's BernoulliRBM's n_iter and
-        batch_size). Visible to ``get_params``, so ``GridSearchCV`` can tune them.
+        when fit is not told (None: :attr:`default_epochs` = 20 and
+        :attr:`default_batch_size` = 20). Visible to ``get_params``, so ``GridSearchCV``
+        can tune them.
     """
 
     #: learning rate of the default optimizer (subclasses change it).
-    default_lr = 0.05
+    default_lr = 0.01
     #: ``fit(X)``'s training length when neither fit nor the constructor's ``epochs=`` /
-    #: ``batch_size=`` give one: scikit-learn's BernoulliRBM (n_iter=10, batch_size=10).
-    default_epochs = 10
-    default_batch_size = 10
+    #: ``batch_size=`` give one: 20 epochs of batches of 20. scikit-learn's BernoulliRBM
+    #: trains 10 epochs of 10, as many updates on a given X, but with gradients half as
+    #: noisy the binary RBM's samples from noise cover the digits (measured in
+    #: :class:`rbm.bernoulli.BernoulliRBM`'s docstring).
+    default_epochs = 20
+    default_batch_size = 20
 
     def __init__(self, n_visible, n_hidden, *, k=1, persistent=False, hidden="binary",
                  optimizer=None, weight_decay=0.0, sparsity_target=None, sparsity_cost=0.1,
@@ -106,7 +109,8 @@ class RBM(Model):
         self._rng = backend.rng(seed)
 
     def default_optimizer(self):
-        """``SGD(default_lr, momentum=0.9)``: Hinton's guide (lr 0.1, momentum 0.5 → 0.9)."""
+        """``SGD(default_lr, momentum=0.9)``: momentum as Hinton's guide ends it (0.5 → 0.9);
+        the rate is 0.01 for both kinds of visible units (see the subclasses)."""
         return optimizers.SGD(self.default_lr, momentum=0.9)
 
     # --- input checks (rbm/_inputs.py) -------------------------------------------------
@@ -186,7 +190,8 @@ class RBM(Model):
     def sample(self, n, *, steps=None, init=None, seed=None):
         """``n`` fantasies after ``steps`` Gibbs sweeps (default 1000) from ``init``.
 
-        ``init`` is an (n, n_visible) batch to start from (default: random visibles);
+        ``init`` is an (n, n_visible) batch to start from (default: noise drawn from
+        p(v | h = 0), the visible units alone: Bernoulli(σ(b)) or N(b, σ²));
         ``seed`` draws from a generator of its own (default: the model's stream).
         Returns E[v | h] of the last hidden sample (smoother to look at than a binary v).
         """
@@ -219,7 +224,11 @@ class RBM(Model):
         X = self._visible(X, "fit")
         if validation_data is not None:
             validation_data = self._visible(validation_data, "fit(validation_data=...)")
+        self._start_from_data(X)
         return super().fit(X, validation_data=validation_data, **kwargs)
+
+    def _start_from_data(self, X):
+        """Hook before the first update (the binary RBM starts its visible biases here)."""
 
     def check_data(self, x, *, name="X", where="fit"):
         """The hook ``minidl.training.fit`` calls on X and X_val before any weight moves."""

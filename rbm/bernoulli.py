@@ -27,7 +27,18 @@ from minidl.layers.activations import sigmoid
 from rbm.base import RBM
 from rbm.likelihood import log_likelihood, log_sum_exp_states
 
-__all__ = ["BernoulliRBM"]
+__all__ = ["BernoulliRBM", "data_log_odds"]
+
+
+def data_log_odds(v):
+    """b = log(p̄ / (1 − p̄)) per unit, p̄ = (Σ_n v_n + 1) / (N + 2), in float64.
+
+    The bias whose sigmoid is each unit's mean in the data ``v`` (N, D), add-one
+    smoothed so that a pixel never on in the data gets a finite bias (−log(N + 1)).
+    """
+    xp = backend.get_array_module(v)
+    p = (v.astype(backend.float64).sum(axis=0) + 1.0) / (v.shape[0] + 2.0)
+    return xp.log(p) - xp.log1p(-p)
 
 
 class BernoulliRBM(RBM):
@@ -37,11 +48,34 @@ class BernoulliRBM(RBM):
     ----------
     n_visible, n_hidden : int >= 1.
     k : Gibbs steps per update (CD-k, or PCD-k with ``persistent=True``).
-    optimizer : None (the default SGD(lr=0.05, momentum=0.9)), an Optimizer or a name.
+    optimizer : None (the default SGD(lr=0.01, momentum=0.9)), an Optimizer or a name.
         Hinton's guide starts momentum at 0.5 and raises it to 0.9; a constant 0.9 is
         simpler and trains MNIST as well at this learning rate.
+    init_vbias : "data" (default) or "zeros". "data": the first ``fit`` of a fresh model
+        (every visible bias still 0) starts b at the log-odds of the data's pixel means,
+        b_i = log(p̄_i / (1 − p̄_i)) (Hinton's guide, section 8), so the model starts as
+        the data's pixel rates and the weights need not learn the ink's layout first.
+        "zeros" keeps b = 0 (scikit-learn's start). Biases set by hand are never touched.
     persistent, hidden, weight_decay, sparsity_target, sparsity_cost, sparsity_decay,
     init_std, seed : see :class:`rbm.base.RBM`.
+
+    Defaults, and why (``BernoulliRBM(784, 128).fit(X)`` on mnist-5k's 4,000 training
+    digits, then ``sample(100)`` after 1,000 Gibbs sweeps from noise, classes judged by a
+    small MLP; seeds 0-4):
+
+    ======================================================  ==============================
+    lr 0.05, 10 epochs of 10, b = 0, chains from coin flips  1, 1, 1, 1, 1 classes
+    + b from the data's log-odds                             2, 2, 1, 1, 2
+    + lr 0.01                                                6, 4, 3, 4, 2
+    + 20 epochs of 20 (same number of updates)               6, 7, 9, 6, 5
+    + chains from p(v | h = 0) (today's defaults)            7, 8, 8, 8, 7
+    ======================================================  ==============================
+
+    With the old defaults every chain falls into one bright spurious mode (1.8x the data's
+    ink); scikit-learn's own BernoulliRBM with its defaults gives 1, 6 and 3 classes. Not a
+    guarantee: over seeds 0-9 today's defaults give 7, 8, 8, 8, 7, 4, 4, 10, 7, 8. Longer
+    CD-1 training brings the spurious mode back (40 epochs: 3, 7, 7, 8, 6, 8, 4, 2, 4, 4),
+    and PCD with these settings is worse (2-5 classes).
 
     Attributes
     ----------
@@ -52,6 +86,16 @@ class BernoulliRBM(RBM):
     >>> rbm = BernoulliRBM(784, 256, k=1, seed=0).fit(X_binary, epochs=10, batch_size=64)
     >>> features = rbm.transform(X_binary)            # P(h = 1 | v), (N, 256)
     """
+
+    def __init__(self, n_visible, n_hidden, *, k=1, persistent=False, hidden="binary",
+                 optimizer=None, weight_decay=0.0, sparsity_target=None, sparsity_cost=0.1,
+                 sparsity_decay=0.9, init_std=0.01, init_vbias="data", seed=None):
+        super().__init__(n_visible, n_hidden, k=k, persistent=persistent, hidden=hidden,
+                         optimizer=optimizer, weight_decay=weight_decay,
+                         sparsity_target=sparsity_target, sparsity_cost=sparsity_cost,
+                         sparsity_decay=sparsity_decay, init_std=init_std, seed=seed)
+        self.init_vbias = checks.one_of(type(self).__name__, "init_vbias", init_vbias,
+                                        ("data", "zeros"))
 
     # --- the visible side ----------------------------------------------------------------
     def _check_values(self, v, where):
@@ -80,9 +124,25 @@ class BernoulliRBM(RBM):
         return xp.less(u, pv, out=u)                                # 1.0 where u < p
 
     def _random_visible(self, n, gen):
-        """Uniformly random binary visibles, (n, D): where ``sample`` starts by default."""
-        return self._sample_v_from_mean(self.xp.full((n, self.n_visible), 0.5,
-                                                     dtype=self.W.dtype), gen)
+        """Noise from p(v | h = 0) = Bernoulli(σ(b)), (n, D): where ``sample`` starts.
+
+        The visible units on their own, what the model says with every hidden unit off;
+        after the data start of the biases (see ``init_vbias``) that is noise with the
+        data's ink per pixel. Uniform coin flips light half the pixels, four times a
+        digit's ink, and every chain's first hidden sample then lands in the same
+        bright corner of the model.
+        """
+        xp = self.xp
+        pv = xp.zeros((n, self.n_visible), dtype=self.W.dtype) + self.vbias.data
+        return self._sample_v_from_mean(sigmoid(pv, out=pv), gen)
+
+    def _start_from_data(self, X):
+        """``init_vbias="data"``: on a fit that finds every visible bias at 0 (a fresh
+        model), b_i = log(p̄_i / (1 − p̄_i)), p̄_i = (Σ_n x_ni + 1) / (N + 2) the add-one
+        smoothed mean of pixel i, so that the model starts as the data's pixel rates."""
+        if self.init_vbias != "data" or bool(self.xp.any(self.vbias.data != 0)):
+            return
+        self.vbias.data[...] = data_log_odds(X).astype(self.vbias.data.dtype)
 
     def _free_energy(self, v):
         """F(v) = −vᵀb − Σ_j log Σ_{h_j} exp(h_j a_j).  (B, D) -> (B,)."""

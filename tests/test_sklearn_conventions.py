@@ -66,8 +66,8 @@ MODELS = {
     "ConvAutoencoder": (lambda: ae.ConvAutoencoder("keras", image_shape=(1, 4, 4)), (16,), 10, 32),
     "Seq2SeqAutoencoder": (lambda: ae.Seq2SeqAutoencoder([4, 8]), (4, 4), 10, 32),
     "StackedAutoencoder": (lambda: ae.StackedAutoencoder([16, 12, 8]), (16,), 10, 32),
-    "BernoulliRBM": (lambda: rbm.BernoulliRBM(16, 8), (16,), 10, 10),
-    "GaussianBernoulliRBM": (lambda: rbm.GaussianBernoulliRBM(16, 8), (16,), 10, 10),
+    "BernoulliRBM": (lambda: rbm.BernoulliRBM(16, 8), (16,), 20, 20),
+    "GaussianBernoulliRBM": (lambda: rbm.GaussianBernoulliRBM(16, 8), (16,), 20, 20),
 }
 
 
@@ -94,8 +94,8 @@ def test_dbn_and_classifier_fit_with_no_training_keyword():
     X = prototypes(250, 16)
     counter = CountBatches()
     dbn = rbm.DBN([16, 8, 4], seed=0).fit(X, callbacks=[counter])
-    assert [len(u.history_.history["recon_error"]) for u in dbn.rbms] == [10, 10]
-    assert counter.batches == 2 * 10 * 3                    # batches of 100
+    assert [len(u.history_.history["recon_error"]) for u in dbn.rbms] == [20, 20]
+    assert counter.batches == 2 * 20 * 3                    # batches of 100
     y = numpy.arange(250) % 3
     clf = Classifier(Sequential(Dense(16, 3)), n_classes=3)
     counter = CountBatches()

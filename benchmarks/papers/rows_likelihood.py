@@ -26,11 +26,8 @@ walks them in order), and μ starts at the first batch's mean (PyDeep: the whole
 """
 import math
 
-import numpy
-
 from benchmarks.papers import common
 from benchmarks.papers.verdict import outcome
-from minidl import backend
 
 #: Per scale: hidden units, epochs, evaluation (betas, chains, Gibbs sweeps before reverse AIS).
 SCALES = {"full": dict(hidden=500, epochs=50, pcd_epochs=200, betas=14500, chains=100,
@@ -199,7 +196,7 @@ def row_6(ctx):
     results, details = [], {}
     for name, k_max in (("cd1", None), ("cdk", r["k_max"])):
         rbm = BernoulliRBM(784, s["hidden"], k=k_max or 1, weight_decay=r["weight_decay"],
-                           seed=0)
+                           init_vbias="zeros", seed=0)      # rbm.m starts b at 0
         rbm, info = _train(ctx, name, rbm, X, s["epochs"], k_max=k_max)
         est = _bounds(ctx, name, rbm, X, X_test)
         details[name] = {**info, **est}
@@ -221,11 +218,12 @@ def _pcd_row(ctx, centered):
     s, r = SCALES[ctx.scale], PCD_RECIPE
     X, X_test = _digits(ctx, r["binarise"])
     if centered:
+        # b starts at the data's log-odds (init_vbias="data", the default), as PyDeep's
         rbm = CenteredBernoulliRBM(784, s["hidden"], k=1, persistent=True,
                                    offset_rate=r["offset_rate"], seed=0)
-        rbm.vbias.data[...] = _log_odds(X.mean(axis=0), backend.get_array_module(rbm.W.data))
-    else:
-        rbm = BernoulliRBM(784, s["hidden"], k=1, persistent=True, seed=0)
+    else:                                   # PyDeep's plain RBM starts b at 0
+        rbm = BernoulliRBM(784, s["hidden"], k=1, persistent=True, init_vbias="zeros",
+                           seed=0)
     name = "centered_pcd1" if centered else "pcd1"
     rbm, info = _train(ctx, name, rbm, X, s["pcd_epochs"], r=r)
     est = _bounds(ctx, name, rbm, X, X_test)
@@ -248,12 +246,6 @@ def _pcd_row(ctx, centered):
            f"bias started at the log-odds of the pixel means" if centered else "")
         + f"; {_training_recipe(s, s['pcd_epochs'], r)}, no weight decay (PyDeep's "
         f"RBM_MNIST_big recipe, read in its source); {_evaluation_recipe(s)}")}
-
-
-def _log_odds(p, xp, eps=1e-3):
-    """log(p / (1 − p)) on xp's device, p clipped to [eps, 1 − eps]: the bias whose sigmoid is p."""
-    p = numpy.clip(p, eps, 1 - eps)
-    return xp.asarray(numpy.log(p / (1 - p)).astype(numpy.float32))
 
 
 def row_6b(ctx):

@@ -49,7 +49,7 @@ def row_4(ctx):
     from minidl.training import fit
     from rbm import DBN
     s, data = ROW4[ctx.scale], ctx.data()
-    dbn = DBN(s["sizes"], linear_top=True, seed=0)
+    dbn = DBN(s["sizes"], linear_top=True, init_vbias="zeros", seed=0)  # as H&S code
     pre_info = _pretrain_stack(ctx, dbn, data.X, s["pretrain"])
 
     def tune(model):
@@ -103,7 +103,7 @@ def row_5(ctx):
     from minidl.training import fit
     from rbm import DBN
     s, data = ROW5[ctx.scale], ctx.data()
-    dbn = DBN(s["sizes"], seed=0)
+    dbn = DBN(s["sizes"], init_vbias="zeros", seed=0)  # as H&S code
     pre_info = _pretrain_stack(ctx, dbn, data.X, s["pretrain"])
 
     def tune(model):

@@ -42,7 +42,7 @@ def test_fit_returns_self_ignores_y_and_keeps_the_history():
                                   host(model.reconstruct(X)), rtol=1e-6)
 
 
-@pytest.mark.parametrize("cls, lr", [(BernoulliRBM, 0.05), (GaussianBernoulliRBM, 0.01)])
+@pytest.mark.parametrize("cls, lr", [(BernoulliRBM, 0.01), (GaussianBernoulliRBM, 0.01)])
 def test_optimizer_is_chosen_by_keyword_name_or_default(cls, lr):
     X = grey(8, 3, 0)
     default = cls(3, 2, seed=0)

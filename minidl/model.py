@@ -170,6 +170,11 @@ class Model(Estimator):
         from minidl.optimizers import Adam
         return Adam(lr=1e-3)
 
+    def begin_fit(self, X):
+        """Called by :func:`minidl.training.fit` once every check has passed, before the
+        first update, with the training data (on the model's device). Nothing by default;
+        a binary RBM starts its visible biases from the data here."""
+
     def train_step(self, batch):
         raise NotImplementedError(f"{type(self).__name__} (abstract Model) must implement train_step(batch)")
 

@@ -89,6 +89,9 @@ def fit(model, X, y=None, *, epochs=None, batch_size=None, optimizer=None,
         model.optimizer = optimizer
     elif getattr(model, "optimizer", None) is None:
         model.optimizer = model.default_optimizer()
+    begin = getattr(model, "begin_fit", None)
+    if begin is not None:       # a start the model takes from the data (an RBM's biases)
+        begin(X)
 
     n = X.shape[0]
     n_batches = -(-n // batch_size)

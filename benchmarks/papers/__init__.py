@@ -13,6 +13,7 @@ row    experiment                                                 module
 6      RBM CD-1 / CD-k, k 1 -> 25 (Salakhutdinov & Murray 2008)   rows_likelihood
 6b     centered RBM, PCD-1 (Melchior, Fischer & Wiskott 2016)     rows_likelihood
 6c     plain RBM, PCD-1 (Tieleman 2008)                           rows_likelihood
+6d     centered RBM, PCD-1, visible biases started at 0           rows_likelihood
        (each RBM's test log-prob between reverse AIS and AIS)     (diagnose_rbm)
 7      k-sparse AE + linear probe (Makhzani & Frey 2013)          rows_ae
 8      VAE 784-400-20, minidl vs PyTorch                          rows_ae + sides

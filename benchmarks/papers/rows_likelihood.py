@@ -1,4 +1,4 @@
-"""Rows 6, 6b and 6c: RBM test log-likelihoods on MNIST, each between two AIS bounds.
+"""Rows 6, 6b, 6c and 6d: RBM test log-likelihoods on MNIST, each between two AIS bounds.
 
 Every RBM is reported as "between A and B": A from reverse AIS (chains started at
 forward AIS's final states resampled by their weights -- approximate samples of the RBM
@@ -15,6 +15,8 @@ Row 6   Salakhutdinov & Murray (2008): 784-500 RBMs, CD-1 and CD-k with k raised
         1 to 25 during training, fixed epochs (no early stopping).
 Row 6b  the centered RBM (Melchior, Fischer & Wiskott 2016) trained by PCD-1.
 Row 6c  the plain RBM, the same PCD-1 recipe: what centering changes.
+Row 6d  the centered RBM of 6b with its visible biases started at 0: what the data start
+        changes.
 
 Rows 6b and 6c follow PyDeep's RBM_MNIST_big example (read in its source, MelJan/PyDeep,
 examples/RBM_MNIST_big.py and pydeep/misc/io.py), whose figures are their anchors: digits
@@ -212,22 +214,24 @@ def row_6(ctx):
         f"here); {_evaluation_recipe(s)}")}
 
 
-def _pcd_row(ctx, centered):
+def _pcd_row(ctx, centered, data_start=True):
     from rbm import BernoulliRBM
     from rbm.centered import CenteredBernoulliRBM
     s, r = SCALES[ctx.scale], PCD_RECIPE
     X, X_test = _digits(ctx, r["binarise"])
     if centered:
-        # b starts at the data's log-odds (init_vbias="data", the default), as PyDeep's
+        # b starts at the data's log-odds (init_vbias="data", the default), as PyDeep's;
+        # row 6d starts it at 0 to show what that start does
         rbm = CenteredBernoulliRBM(784, s["hidden"], k=1, persistent=True,
-                                   offset_rate=r["offset_rate"], seed=0)
+                                   offset_rate=r["offset_rate"],
+                                   init_vbias="data" if data_start else "zeros", seed=0)
     else:                                   # PyDeep's plain RBM starts b at 0
         rbm = BernoulliRBM(784, s["hidden"], k=1, persistent=True, init_vbias="zeros",
                            seed=0)
-    name = "centered_pcd1" if centered else "pcd1"
+    name = ("centered_pcd1" if data_start else "centered_pcd1_b0") if centered else "pcd1"
     rbm, info = _train(ctx, name, rbm, X, s["pcd_epochs"], r=r)
     est = _bounds(ctx, name, rbm, X, X_test)
-    kind = "centered RBM" if centered else "plain RBM"
+    kind = ("centered RBM" + ("" if data_start else " (b from 0)")) if centered else "plain RBM"
     results = [_sandwich(f"{kind} 784-{s['hidden']}, PCD-1", est, info,
                          paper=-84.86 if centered else -130.8, source=PYDEEP, recalled=False,
                          target=(">=", -86.0) if centered else None)]
@@ -239,11 +243,13 @@ def _pcd_row(ctx, centered):
                                target=None if crossed else ("<=", 10.0), note=(
                                    "the bounds cross (reverse AIS above AIS), so the width "
                                    "is not judged" if crossed else "")))
+    start = ("the log-odds of the pixel means" if data_start else
+             "0 (PyDeep starts it at the log-odds: this row shows what that start does)")
     return {"results": results, "details": {name: {**info, **est}}, "recipe": (
         f"{kind}, PCD-1 (Tieleman 2008: 100 persistent chains, one Gibbs sweep per update)"
         + (f", offsets μ, λ moving averages of the data's and the hidden means at rate "
            f"{r['offset_rate']}, biases shifted to keep p(v, h) (Melchior et al. 2016), visible "
-           f"bias started at the log-odds of the pixel means" if centered else "")
+           f"bias started at {start}" if centered else "")
         + f"; {_training_recipe(s, s['pcd_epochs'], r)}, no weight decay (PyDeep's "
         f"RBM_MNIST_big recipe, read in its source); {_evaluation_recipe(s)}")}
 
@@ -254,3 +260,7 @@ def row_6b(ctx):
 
 def row_6c(ctx):
     return _pcd_row(ctx, centered=False)
+
+
+def row_6d(ctx):
+    return _pcd_row(ctx, centered=True, data_start=False)

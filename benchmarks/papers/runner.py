@@ -31,14 +31,16 @@ TITLES = {
     6: "RBM 784-500, CD-1 and CD-k (k from 1 to 25), AIS (Salakhutdinov & Murray 2008)",
     "6b": "centered RBM 784-500, PCD-1 (Melchior, Fischer & Wiskott 2016)",
     "6c": "plain RBM 784-500, PCD-1 (Tieleman 2008), the recipe of 6b",
+    "6d": "centered RBM 784-500, PCD-1, visible biases started at 0 (6b without its data start)",
     7: "k-sparse AE, 1000 hidden, k = 25, linear probe (Makhzani & Frey 2013)",
     8: "VAE 784-400-20, test -ELBO (Kingma & Welling 2014)",
     9: "PCA-30 and K-means baselines (minidl.metrics vs scikit-learn)",
 }
 RUN = {1: rows_ae.row_1, 2: rows_ae.row_2, 3: rows_ae.row_3, 4: rows_rbm.row_4,
        5: rows_rbm.row_5, 6: rows_likelihood.row_6, "6b": rows_likelihood.row_6b,
-       "6c": rows_likelihood.row_6c, 7: rows_ae.row_7, 8: rows_ae.row_8, 9: rows_ae.row_9}
-#: Every row in table order: numbers, and "6b" / "6c" for the rows that extend row 6.
+       "6c": rows_likelihood.row_6c, "6d": rows_likelihood.row_6d, 7: rows_ae.row_7,
+       8: rows_ae.row_8, 9: rows_ae.row_9}
+#: Every row in table order: numbers, and "6b" / "6c" / "6d" for the rows that extend row 6.
 ROWS = list(RUN)
 SCHEMA = 1
 

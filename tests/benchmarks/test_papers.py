@@ -15,7 +15,7 @@ RESULT_KEYS = {"label", "metric", "minidl", "pytorch", "paper", "paper_source", 
 RECORD_KEYS = {"schema", "row", "title", "scale", "started", "status", "results", "recipe",
                "details", "dataset", "wall_seconds", "this_run_seconds", "stages", "machine",
                "finished"}
-ROWS = runner.ROWS                                  # 1 .. 9 with 6b and 6c after 6
+ROWS = runner.ROWS                                  # 1 .. 9 with 6b, 6c and 6d after 6
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def test_each_row_writes_a_complete_record(quick_run):
                                                                        "CD-k, k from 1 to 25"]
     assert row6["details"]["cdk"]["k_per_epoch"] == [1, 25]   # quick: 2 epochs, k raised
     assert "k_per_epoch" not in row6["details"]["cd1"]
-    for n, count in ((6, 2), ("6b", 2), ("6c", 1)):           # every RBM: both bounds
+    for n, count in ((6, 2), ("6b", 2), ("6c", 1), ("6d", 2)):  # every RBM: both bounds
         rec = json.loads((folder / f"papers-{n}.json").read_text())
         sandwiches = [r for r in rec["results"] if "lower" in r]
         assert len(rec["results"]) == count and sandwiches, n
@@ -167,11 +167,11 @@ def test_a_row_within_3_percent_of_pytorch_needs_both():
 
 def test_rows_are_numbers_or_the_lettered_companions_of_6():
     assert runner.parse_args(["--rows", "6b, 1,6c"]).rows == ["6b", 1, "6c"]
-    assert ROWS[:8] == [1, 2, 3, 4, 5, 6, "6b", "6c"]
+    assert ROWS[:9] == [1, 2, 3, 4, 5, 6, "6b", "6c", "6d"]
 
 
 def test_bad_rows_and_targets_are_refused():
-    for bad in ("1,12", "6d", "b6", ""):
+    for bad in ("1,12", "6e", "b6", ""):
         with pytest.raises(SystemExit):
             runner.parse_args(["--rows", bad])
     with pytest.raises(ValueError, match="target"):

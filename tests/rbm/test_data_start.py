@@ -100,3 +100,15 @@ def test_dbn_chains_start_from_pixel_noise_passed_up():
     dbn.sample(5, steps=0, seed=3)
     noise = dbn.rbms[0]._random_visible(5, backend.rng(3))
     numpy.testing.assert_allclose(seen["init"], host(dbn.rbms[0].transform(noise)), rtol=1e-6)
+
+
+def test_the_data_start_also_happens_under_minidl_training_fit():
+    """``minidl.training.fit(rbm, X)`` (what the paper rows call) starts the biases too:
+    the start lives in the ``begin_fit`` hook fit calls, not only in ``rbm.fit``."""
+    from minidl.training import fit
+    X = binary((40, 5), 3)
+    model = BernoulliRBM(5, 3, optimizer="sgd", seed=0)
+    model.optimizer.lr = 0.0
+    fit(model, backend.to_device(X), epochs=1, batch_size=10, verbose=0, seed=0)
+    numpy.testing.assert_allclose(host(model.vbias.data),
+                                  host(data_log_odds(backend.to_device(X))), rtol=1e-6)

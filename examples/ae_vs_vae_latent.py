@@ -29,7 +29,7 @@ What each one shows, measured on test digits:
 --full: full MNIST, 512 hidden units, 15 epochs per model. With the 50 it used to train,
 the four models had not finished after 16 minutes on one BLAS thread of the shared 2-core
 machine (2026-12-03). 15 is sized from that and from ae_codes_2d's --full pace, about 5 s
-an epoch for a 784-256-2 model on full MNIST; it has not been timed yet.
+an epoch for its 784-256-64-2 model on full MNIST; it has not been timed yet.
 """
 import numpy
 

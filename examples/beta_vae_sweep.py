@@ -16,6 +16,11 @@ so the image changes more along them (measured as the mean pixel change per step
 along the coordinates with a KL near 0, which carry almost nothing about the digit.
 
     python -m examples.beta_vae_sweep [--epochs 4] [--seed 0] [--full]
+
+--full (full MNIST, 50 epochs per model) is over the 15-minute budget of a --full run: on
+2026-12-03 it had not finished after 16 minutes on one BLAS thread of the shared 2-core
+machine and was stopped, so it has no recorded claims. Give it fewer epochs
+(``--full --epochs 15``) to fit.
 """
 import numpy
 

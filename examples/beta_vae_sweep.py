@@ -19,8 +19,8 @@ along the coordinates with a KL near 0, which carry almost nothing about the dig
 
 --full (full MNIST, 50 epochs per model) is over the 15-minute budget of a --full run: on
 2026-12-03 it had not finished after 16 minutes on one BLAS thread of the shared 2-core
-machine and was stopped, so it has no recorded claims. Give it fewer epochs
-(``--full --epochs 15``) to fit.
+machine and was stopped, so it has no recorded claims. Fewer epochs (``--full --epochs
+15``, not timed) should fit.
 """
 import numpy
 

@@ -24,7 +24,8 @@ it moves further towards the identity.
 
 --full: full MNIST, 15 epochs per model. With the 50 it used to train, the three models
 (two of them 784-1000-784) had not finished after 16 minutes on one BLAS thread of the
-shared 2-core machine, over the 15-minute budget of a --full run.
+shared 2-core machine, over the 15-minute budget of a --full run. The 15 is sized from
+that, not yet timed.
 """
 import numpy
 

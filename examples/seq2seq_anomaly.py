@@ -22,8 +22,8 @@ worse than normal ones on average.
 Open: under --full (4,000 signals of 80 steps) the first claim fails. Measured on
 2026-12-03, seed 0, 39 s: AUROC 0.64 against PCA's 0.80 (the zero-started decoder of
 before gave 0.68; 64 units instead of 32 gave 0.55), while glitched signals still
-reconstruct worse (0.170 against 0.127). At 80 steps the 32-unit code smooths the wave so
-much that its own error swamps a one-step glitch, which PCA's 9 components keep. The
+reconstruct worse (0.170 against 0.127). A likely reason, not checked: at 80 steps the
+model's own error on normal waves (0.127) is large beside a glitch's extra error. The
 quick setting (40 steps) holds at seeds 0-4.
 """
 import numpy

@@ -14,6 +14,9 @@ the more often a test digit's neighbours share its label.
     python -m examples.dbn_codes_2d [--epochs 5] [--seed 0] [--out gallery] [--full]
 
 --full: the paper's 784-1000-500-250-2 with 20 pretraining and 50 fine-tuning epochs.
+It is over the 15-minute budget of a --full run: on 2026-12-03 it had not finished after
+16 minutes on one BLAS thread of the shared 2-core machine (another job on the other core)
+and was stopped, so it has no recorded claims.
 """
 import numpy
 

@@ -24,6 +24,9 @@ probe on the 64-number codes beats one on 64 random pixels.
     python -m examples.seq2seq_mnist_rows [--epochs 6] [--seed 0] [--out gallery] [--full]
 
 --full trains a 128-unit code for 30 epochs (use --dataset mnist with full MNIST).
+That is over the 15-minute budget of a --full run: on 2026-12-03 it had not finished after
+16 minutes on one BLAS thread of the shared 2-core machine and was stopped, so it has no
+recorded claims.
 """
 import numpy
 

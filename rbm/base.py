@@ -226,14 +226,6 @@ class RBM(Model):
             validation_data = self._visible(validation_data, "fit(validation_data=...)")
         return super().fit(X, validation_data=validation_data, **kwargs)
 
-    def begin_fit(self, X):
-        """Before the first update of every fit, ``minidl.training.fit(rbm, X)`` included:
-        :meth:`_start_from_data` (the binary RBM starts its visible biases there)."""
-        self._start_from_data(X)
-
-    def _start_from_data(self, X):
-        """Nothing here; :class:`rbm.bernoulli.BernoulliRBM` overrides it."""
-
     def check_data(self, x, *, name="X", where="fit"):
         """The hook ``minidl.training.fit`` calls on X and X_val before any weight moves."""
         self._visible(x, f"{where}({name})")

@@ -139,8 +139,10 @@ class BernoulliRBM(RBM):
         pv = xp.zeros((n, self.n_visible), dtype=self.W.dtype) + self.vbias.data
         return self._sample_v_from_mean(sigmoid(pv, out=pv), gen)
 
-    def _start_from_data(self, X):
-        """``init_vbias="data"``: on a fit that finds every visible bias at 0 (a fresh
+    def begin_fit(self, X):
+        """Called by ``minidl.training.fit`` (so by ``fit`` too) before the first update.
+
+        ``init_vbias="data"``: on a fit that finds every visible bias at 0 (a fresh
         model), b_i = log(p̄_i / (1 − p̄_i)), p̄_i = (Σ_n x_ni + 1) / (N + 2) the add-one
         smoothed mean of pixel i, so that the model starts as the data's pixel rates."""
         if self.init_vbias != "data" or bool(self.xp.any(self.vbias.data != 0)):

@@ -2,6 +2,8 @@
 import json
 import math
 
+import numpy
+
 import pytest
 
 from benchmarks.papers import common, render, rows_likelihood, runner, verdict
@@ -324,3 +326,24 @@ def test_kept_rows_keep_the_machine_they_were_run_on(tmp_path):
     assert "Kept rows: Old CPU, 2 cores (row 1); New CPU, 2 cores (row 2)." in text
     assert render._kept_machines(["1"], old) == "Old CPU, 2 cores"
     assert render._kept_machines(["2"], old) == "New CPU, 2 cores"
+
+
+def test_row_5_reports_the_mean_over_its_seeds_and_each_seed(tmp_path):
+    """Row 5 (tiny: seeds 0 and 1): the figure is the seeds' mean; the note lists each seed;
+    every seed has its own stages and so its own weights."""
+    code = runner.main(["--papers", "--scale", "tiny", "--rows", "5", "--results",
+                        str(tmp_path), "--verbose", "0"])
+    rec = json.loads((tmp_path / "papers-5.json").read_text())
+    assert code == 0 and rec["status"] == "ok"
+    runs = rec["details"]["seeds"]
+    assert [r["seed"] for r in runs] == [0, 1]
+    for r, key in zip(rec["results"], ("error_stopped", "error_all")):
+        values = [run[key] for run in runs]
+        assert r["minidl"] == pytest.approx(sum(values) / 2)
+        assert "mean of 2 seeds" in r["label"]
+        assert all(f"{v:.3g}" in r["note"] for v in values), r["note"]
+    assert {"rbm1", "s1-rbm1", "classifier", "s1-classifier", "s1-classifier_all"} \
+        <= set(rec["stages"])
+    first, second = (numpy.load(tmp_path / "stages" / "tiny" / "row-5" / f"{name}.npz")
+                     for name in ("rbm1", "s1-rbm1"))
+    assert not numpy.array_equal(first[first.files[0]], second[second.files[0]])

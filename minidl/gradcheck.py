@@ -29,12 +29,18 @@ def numerical_gradient(f, x, eps=1e-6):
     array on x's device: nothing here waits for the device, so on a GPU the whole
     gradient costs no host sync (the check that compares it costs one).
     """
+    return _numerical_gradient(f, x, eps)[0]
+
+
+def _numerical_gradient(f, x, eps):
+    """(the central-difference gradient, the largest |f| it evaluated, on x's device)."""
     xp = backend.get_array_module(x)
     grad = xp.zeros(x.shape, dtype=backend.float64)
     if not x.flags.c_contiguous:
         raise ValueError("numerical_gradient perturbs x in place through a flat view: "
                          "pass a C-contiguous array (x = xp.ascontiguousarray(x))")
     flat, gflat = x.reshape(-1), grad.reshape(-1)
+    f_max = xp.zeros((), dtype=backend.float64)
     for i in range(x.size):
         old = flat[i].copy()                  # a scalar, kept where x is
         flat[i] = old + eps
@@ -43,7 +49,8 @@ def numerical_gradient(f, x, eps=1e-6):
         f_minus = f()
         flat[i] = old
         gflat[i] = (f_plus - f_minus) / (2 * eps)
-    return grad
+        f_max = xp.maximum(f_max, xp.maximum(abs(f_plus), abs(f_minus)))
+    return grad, f_max
 
 
 def _norms(a, n):
@@ -57,9 +64,10 @@ def _relative_error(a, n):
     return diff, norm_a + norm_n
 
 
-def assert_close_gradient(analytic, numeric, name, *, rtol=1e-7, atol=1e-9):
-    """Raise AssertionError unless ‖a − n‖ <= atol + rtol (‖a‖ + ‖n‖).
+def assert_close_gradient(analytic, numeric, name, *, rtol=1e-7, atol=1e-9, floor=0.0):
+    """Raise AssertionError unless ‖a − n‖ <= max(atol, floor) + rtol (‖a‖ + ‖n‖).
 
+    ``floor`` is the numerical gradient's own rounding error (see :func:`check_gradients`).
     The message names the gradient, the relative error, the worst element with
     both values, and the tolerances.
     """
@@ -69,7 +77,7 @@ def assert_close_gradient(analytic, numeric, name, *, rtol=1e-7, atol=1e-9):
     if a.shape != n.shape:
         raise AssertionError(f"gradient {name}: analytic shape {a.shape} != numeric shape {n.shape}")
     diff, scale = _relative_error(a, n)
-    if not math.isfinite(diff) or diff > atol + rtol * scale:
+    if not math.isfinite(diff) or diff > max(atol, floor) + rtol * scale:
         flat = int(xp.argmax(xp.abs(a - n))) if a.size else 0
         worst = tuple(int(i) for i in xp.unravel_index(flat, a.shape)) if a.ndim else ()
         raise AssertionError(
@@ -78,7 +86,9 @@ def assert_close_gradient(analytic, numeric, name, *, rtol=1e-7, atol=1e-9):
             f"absolute ‖a−n‖ = {diff:.3e}\n"
             f"  worst element {worst}: analytic {float(a[worst])!r}, "
             f"numeric {float(n[worst])!r}\n"
-            f"  tolerances: rtol={rtol:g}, atol={atol:g}")
+            f"  tolerances: rtol={rtol:g}, atol={atol:g}"
+            + (f", rounding floor {floor:.3g} (16 ulps of |f| over eps)" if floor > atol
+               else ""))
     return diff / max(scale, 1e-300)
 
 
@@ -96,9 +106,10 @@ def check_gradients(f, arrays, analytic, names, *, eps=1e-6, rtol=1e-7, atol=1e-
     directional : if True, check one random unit direction u over all arrays at
         once -- two evaluations of f instead of two per element, for large inputs:
         (f(θ + εu) − f(θ − εu)) / 2ε  against  Σ_i ⟨a_i, u_i⟩.
-    f_scale : for the directional check, the sum of the magnitudes of the terms f adds
-        up (f's rounding error is about u·f_scale); the check asks no more of the quotient
-        than 16 times that over ε. Default |f|, which cancellation can make far too small.
+    f_scale : the sum of the magnitudes of the terms f adds up (f's rounding error is
+        about u·f_scale); the check asks no more of each difference quotient than 16 times
+        that over ε -- for an array of m elements, √m times that of its norm. Default the
+        largest |f| evaluated, which cancellation can make too small (then pass it).
 
     Returns the largest relative error seen; raises AssertionError on failure.
     The comparison copies every gradient's norms to the host together: one host sync
@@ -111,19 +122,27 @@ def check_gradients(f, arrays, analytic, names, *, eps=1e-6, rtol=1e-7, atol=1e-
     if directional:
         return _check_directional(f, arrays, analytic, names, eps, rtol, atol, seed,
                                   f_scale)
-    numeric = [numerical_gradient(f, arr, eps) for arr in arrays]
+    numeric, f_max = zip(*[_numerical_gradient(f, arr, eps) for arr in arrays])
     xp = backend.get_array_module(arrays[0])
     pairs = [(xp.asarray(a, dtype=backend.float64), n) for a, n in zip(analytic, numeric)]
     if any(a.shape != n.shape for a, n in pairs):
         bad = next(i for i, (a, n) in enumerate(pairs) if a.shape != n.shape)
         assert_close_gradient(analytic[bad], numeric[bad], names[bad])   # says which
-    # every gradient's three norms in one copy to the host: one sync per check
-    norms = backend.to_host(xp.stack([_norms(a, n) for a, n in pairs])).tolist() if pairs else []
+    # Each quotient carries f's rounding error over ε, about u·S/ε (S: the magnitudes f
+    # sums; module docstring), whatever the derivative's size: a correct GaussianRBM
+    # hbias gradient of 7.7e-4 came out 1.5e-9 off with |f| = 11.4, past atol + rtol·|g|
+    # = 1.2e-9. The floor 16u·S/ε per element (√m of it for the norm of m) joins atol.
+    # Every gradient's three norms and the floors go to the host in one copy: one sync.
+    floors = [_ROUNDING * (f_scale if f_scale is not None else m) / eps * math.sqrt(n.size)
+              for m, n in zip(f_max, numeric)]
+    rows = [xp.concatenate([_norms(a, n), xp.asarray(fl, dtype=backend.float64).reshape(1)])
+            for (a, n), fl in zip(pairs, floors)]
+    norms = backend.to_host(xp.stack(rows)).tolist() if rows else []
     worst = 0.0
-    for (diff, norm_a, norm_n), grad, num, name in zip(norms, analytic, numeric, names):
+    for (diff, norm_a, norm_n, floor), grad, num, name in zip(norms, analytic, numeric, names):
         scale = norm_a + norm_n
-        if not math.isfinite(diff) or diff > atol + rtol * scale:
-            assert_close_gradient(grad, num, name, rtol=rtol, atol=atol)   # the message
+        if not math.isfinite(diff) or diff > max(atol, floor) + rtol * scale:
+            assert_close_gradient(grad, num, name, rtol=rtol, atol=atol, floor=floor)
         worst = max(worst, diff / max(scale, 1e-300))
     return worst
 
@@ -155,10 +174,9 @@ def _check_directional(f, arrays, analytic, names, eps, rtol, atol, seed, f_scal
     floor = _ROUNDING * f_scale / eps
     c, n, fl = backend.to_host(xp.stack([claimed, numeric, xp.asarray(floor)])).tolist()
     name = "directional derivative of " + ", ".join(names)
-    atol = max(atol, fl)
     diff, scale = abs(c - n), abs(c) + abs(n)
-    if not math.isfinite(diff) or diff > atol + rtol * scale:
-        assert_close_gradient(claimed, numeric, name, rtol=rtol, atol=atol)   # the message
+    if not math.isfinite(diff) or diff > max(atol, fl) + rtol * scale:
+        assert_close_gradient(claimed, numeric, name, rtol=rtol, atol=atol, floor=fl)
     return diff / max(scale, 1e-300)
 
 

@@ -30,8 +30,23 @@ from rbm._inputs import check_hidden, check_visible
 __all__ = ["RBM"]
 
 _HIDDEN = ("binary", "linear")
-#: Gibbs steps of ``sample`` when none are asked for.
-DEFAULT_SAMPLE_STEPS = 1000
+#: Gibbs steps of ``sample`` when none are asked for: 200. A CD-1 model's long chains
+#: drift onto the few modes it over-weights (CD-1 does not learn the model's equilibrium,
+#: Tieleman 2008), so the samples lose classes as the chains run on. Measured with every
+#: ``fit(X)`` default on mnist-5k, 100 chains from noise, classes by an MLP judge, seeds
+#: 0-9 (``BernoulliRBM(784, 128)`` / ``DBN([784, 256, 256])``):
+#:
+#: ====== ============================ ============================
+#: steps  BernoulliRBM(784, 128)        DBN([784, 256, 256])
+#: ====== ============================ ============================
+#: 100    8 9 10 10 8 7 8 8 8 8         9 10 8 10 9 10 8 8 10 8
+#: 200    9 9 9 10 8 5 9 9 8 8          9 8 8 9 9 9 9 9 10 9
+#: 1000   7 8 8 8 7 4 4 10 7 8          6 7 6 5 6 6 8 8 8 6
+#: ====== ============================ ============================
+#:
+#: At 200 the DBN's samples carry 1.08x the data's ink (1000: 0.87x; 100: 1.23x, the
+#: noise not yet gone). Ask for ``steps=`` to watch the drift.
+DEFAULT_SAMPLE_STEPS = 200
 
 
 class RBM(Model):
@@ -188,7 +203,7 @@ class RBM(Model):
         return self._gibbs_chain(self._visible(v, "gibbs"), k, self._rng)
 
     def sample(self, n, *, steps=None, init=None, seed=None):
-        """``n`` fantasies after ``steps`` Gibbs sweeps (default 1000) from ``init``.
+        """``n`` fantasies after ``steps`` Gibbs sweeps (default 200) from ``init``.
 
         ``init`` is an (n, n_visible) batch to start from (default: noise drawn from
         p(v | h = 0), the visible units alone: Bernoulli(σ(b)) or N(b, σ²));

@@ -71,12 +71,14 @@ class BernoulliRBM(RBM):
     + b from the data's log-odds                             2, 2, 1, 1, 2
     + lr 0.01                                                6, 4, 3, 4, 2
     + 20 epochs of 20 (same number of updates)               6, 7, 9, 6, 5
-    + chains from p(v | h = 0) (today's defaults)            7, 8, 8, 8, 7
+    + chains from p(v | h = 0)                               7, 8, 8, 8, 7
+    + 200 sweeps, not 1,000 (today's defaults)               9, 9, 9, 10, 8
     ======================================================  ==============================
 
     With the old defaults every chain falls into one bright spurious mode (1.8x the data's
     ink); scikit-learn's own BernoulliRBM with its defaults gives 1, 6 and 3 classes. Not a
-    guarantee: over seeds 0-9 today's defaults give 7, 8, 8, 8, 7, 4, 4, 10, 7, 8. Longer
+    guarantee: over seeds 0-9 today's defaults give 9, 9, 9, 10, 8, 5, 9, 9, 8, 8 (1,000
+    sweeps: 7, 8, 8, 8, 7, 4, 4, 10, 7, 8; :data:`rbm.base.DEFAULT_SAMPLE_STEPS`). Longer
     CD-1 training brings the spurious mode back (40 epochs: 3, 7, 7, 8, 6, 8, 4, 2, 4, 4),
     and PCD with these settings is worse (2-5 classes).
 

@@ -86,3 +86,22 @@ def test_checks_run_on_the_arrays_module_not_the_global(monkeypatch, backend_nam
     x = numpy.random.default_rng(0).standard_normal((4, 3))
     monkeypatch.setattr(backend, "xp", Poisoned())
     assert check_layer(layer, x, directional=directional) < 1e-6
+
+
+def test_the_elementwise_check_allows_for_the_rounding_of_a_large_f_and_no_more():
+    """f = 1000 + 0.001·Σ x²: each difference quotient carries ~u·1000/ε ≈ 1e-7 of rounding.
+
+    That is far above atol + rtol·|g| (about 1e-9 here), so a check without the rounding
+    floor failed this correct gradient; with it the correct one passes, and one that is
+    wrong by 1% of its size (1e-5, above the floor) still fails, naming the floor.
+    """
+    x = backend.to_device(numpy.random.default_rng(0).uniform(0.5, 1.0, 6))
+
+    def f():
+        return float(1000.0 + 0.001 * (x * x).sum())
+    exact = 0.002 * x
+    noise = numpy.linalg.norm(backend.to_host(numerical_gradient(f, x) - exact))
+    assert noise > 1e-9 + 1e-7 * 2 * numpy.linalg.norm(backend.to_host(exact))  # would fail
+    check_gradients(f, [x], [exact], ["x"])
+    with pytest.raises(AssertionError, match="rounding floor"):
+        check_gradients(f, [x], [exact * 1.01], ["x"])

@@ -1,7 +1,7 @@
 """GaussianBernoulliRBM: free energy, conditionals, exact log Z, gradients, learned σ."""
 import numpy
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 
 from minidl import backend
 from minidl.gradcheck import check_gradients
@@ -59,6 +59,7 @@ def test_log_partition_exact_matches_numerical_integration(d, h, seed):
 
 
 @given(batch=st.integers(1, 4), d=st.integers(1, 4), h=st.integers(1, 4), seed=seeds)
+@example(batch=1, d=3, h=1, seed=1534)      # hbias 7.7e-4 off by 1.5e-9 of rounding, |f| = 11
 def test_free_energy_gradients_including_log_sigma(batch, d, h, seed):
     model = randomise(GaussianBernoulliRBM(d, h, learn_sigma=True), seed).astype(numpy.float64)
     set_sigma(model, seed)

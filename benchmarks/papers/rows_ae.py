@@ -85,17 +85,27 @@ def row_3(ctx):
         f"training digits")}
 
 
-ROW7 = {"full": dict(epochs=100, hidden=1000, probe_epochs=30),
-        "quick": dict(epochs=4, hidden=1000, probe_epochs=10),
-        "tiny": dict(epochs=1, hidden=200, probe_epochs=2)}
+ROW7 = {"full": dict(epochs=100, hidden=1000, probe_epochs=30, ks=(25, 10, 40, 70)),
+        "quick": dict(epochs=4, hidden=1000, probe_epochs=10, ks=(25,)),
+        "tiny": dict(epochs=1, hidden=200, probe_epochs=2, ks=(25, 10))}
+
+#: The paper's headline k; its figure (1.35%) is the one recalled here. The sweep's other
+#: k are reported beside it with no paper figure: their values in the paper's table are
+#: not recalled with confidence, so none is printed rather than a guess.
+ROW7_K = 25
 
 
-def row_7(ctx):
+def _ksparse_at(ctx, s, data, k):
+    """Train the k-sparse AE at ``k`` and probe its features: (test error %, train info).
+
+    k = 25's stages keep their plain names (``ksparse``, ``probe``); another k's carry
+    ``-k<k>`` after them.
+    """
     import autoencoders as ae
     from minidl import backend, metrics
     from minidl.callbacks import EarlyStopping
     from minidl.optimizers import Adam
-    s, data = ROW7[ctx.scale], ctx.data()
+    suffix = "" if k == ROW7_K else f"-k{k}"
 
     def train(model):
         stop = EarlyStopping("val_loss", patience=5, restore_best_weights=True)
@@ -103,26 +113,43 @@ def row_7(ctx):
                   validation_data=data.X_val, callbacks=[stop], verbose=ctx.verbose)
         return {"best_epoch": stop.best_epoch, "best_val_loss": stop.best}
 
-    model = ae.KSparseAutoencoder([784, s["hidden"]], k=25, alpha=3, seed=0)
-    model, info = ctx.stages.model("ksparse", model, train)
+    model = ae.KSparseAutoencoder([784, s["hidden"]], k=k, alpha=3, seed=0)
+    model, info = ctx.stages.model("ksparse" + suffix, model, train)
 
     def probe():
         Z, Z_test = (backend.to_host(model.encode(X)) for X in (data.X_all, data.X_test))
         return 100 * (1 - metrics.linear_probe(Z, data.y_all, Z_test, data.y_test,
                                                epochs=s["probe_epochs"], seed=0, lr=1e-3,
                                                weight_decay=0.0, scale="global"))
-    error = ctx.stages.value("probe", probe)
-    res = outcome(f"k-sparse AE {s['hidden']} hidden, k = 25", "probe test error %", error,
-                  paper=1.35, source="Makhzani & Frey 2013, Table 1 (k = 25, 1000 units; "
-                  "logistic regression on the features, before fine-tuning)",
-                  target=("<=", 1.5))
-    return {"results": [res], "details": info, "recipe": (
-        f"tied 784-{s['hidden']} linear encoder, top-25 in training (k from 100 down to 25 "
-        f"over the first half), 3·25 units kept when encoding; MSE, Adam 1e-3, batch 64, at "
-        f"most {s['epochs']} epochs with early stopping on the validation split (patience "
-        f"5); probe: minidl.metrics.linear_probe (softmax regression on the codes scaled "
-        f"by one global standard deviation, Adam 1e-3, no weight decay, {s['probe_epochs']} "
-        f"epochs) on all training digits")}
+    return ctx.stages.value("probe" + suffix, probe), info
+
+
+def row_7(ctx):
+    s, data = ROW7[ctx.scale], ctx.data()
+    results, details = [], {}
+    for k in s["ks"]:
+        error, info = _ksparse_at(ctx, s, data, k)
+        details[f"k{k}"] = {"k": k, "test_error": error, **info}
+        note = f"best epoch {info['best_epoch'] + 1}"
+        if k == ROW7_K:
+            results.append(outcome(
+                f"k-sparse AE {s['hidden']} hidden, k = {k}", "probe test error %", error,
+                paper=1.35, source="Makhzani & Frey 2013, Table 1 (k = 25, 1000 units; "
+                "logistic regression on the features, before fine-tuning)",
+                target=("<=", 1.5), note=note))
+        else:
+            results.append(outcome(
+                f"same recipe, k = {k}", "probe test error %", error, paper=None,
+                source="(the paper's sweep over k; its figure for this k is not recalled)",
+                target=None, recalled=False, note=note))
+    ks = ", ".join(map(str, s["ks"]))
+    return {"results": results, "details": details, "recipe": (
+        f"tied 784-{s['hidden']} linear encoder, top-k in training (k from 100 down to k "
+        f"over the first half), 3·k units kept when encoding, for k = {ks}; MSE, Adam 1e-3, "
+        f"batch 64, at most {s['epochs']} epochs with early stopping on the validation "
+        f"split (patience 5); probe: minidl.metrics.linear_probe (softmax regression on the "
+        f"codes scaled by one global standard deviation, Adam 1e-3, no weight decay, "
+        f"{s['probe_epochs']} epochs) on all training digits")}
 
 
 def _sq_error(X, X_hat):

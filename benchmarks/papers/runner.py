@@ -32,7 +32,8 @@ TITLES = {
     "6b": "centered RBM 784-500, PCD-1 (Melchior, Fischer & Wiskott 2016)",
     "6c": "plain RBM 784-500, PCD-1 (Tieleman 2008), the recipe of 6b",
     "6d": "centered RBM 784-500, PCD-1, visible biases started at 0 (6b without its data start)",
-    7: "k-sparse AE, 1000 hidden, k = 25, linear probe (Makhzani & Frey 2013)",
+    7: "k-sparse AE, 1000 hidden, k = 25 (and the sweep over k), linear probe "
+       "(Makhzani & Frey 2013)",
     8: "VAE 784-400-20, test -ELBO (Kingma & Welling 2014)",
     9: "PCA-30 and K-means baselines (minidl.metrics vs scikit-learn)",
 }

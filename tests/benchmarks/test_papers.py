@@ -347,3 +347,20 @@ def test_row_5_reports_the_mean_over_its_seeds_and_each_seed(tmp_path):
     first, second = (numpy.load(tmp_path / "stages" / "tiny" / "row-5" / f"{name}.npz")
                      for name in ("rbm1", "s1-rbm1"))
     assert not numpy.array_equal(first[first.files[0]], second[second.files[0]])
+
+
+def test_row_7_sweeps_k_with_a_model_per_k(tmp_path):
+    """Row 7 (tiny: k = 25, 10): one figure per k, the paper's target on k = 25 only, and
+    each k trained and probed in stages of its own."""
+    from benchmarks.papers import rows_ae
+    code = runner.main(["--papers", "--scale", "tiny", "--rows", "7", "--results",
+                        str(tmp_path), "--verbose", "0"])
+    rec = json.loads((tmp_path / "papers-7.json").read_text())
+    assert code == 0 and rec["status"] == "ok"
+    assert [r["label"].rsplit("k = ", 1)[1] for r in rec["results"]] == ["25", "10"]
+    assert rec["results"][0]["target"] == {"op": "<=", "value": 1.5}
+    assert rec["results"][1]["target"] is None and rec["results"][1]["paper"] is None
+    assert [rec["details"][f"k{k}"]["test_error"] for k in (25, 10)] == \
+        [r["minidl"] for r in rec["results"]]
+    assert {"ksparse", "probe", "ksparse-k10", "probe-k10"} <= set(rec["stages"])
+    assert rows_ae.ROW7["full"]["ks"] == (25, 10, 40, 70)

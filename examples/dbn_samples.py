@@ -15,9 +15,12 @@ bottom RBM's p(v | h = 0), passed up) they have to find that region first and fa
 into fewer modes (the baseline: 8-9 classes after 20 steps at seeds 0-4, against 10
 from data, and 42-65% of the chains in their commonest class, against 14-21% from data;
 with the older start, coin flips at the top RBM's visible layer, nearly all fell into
-the same few modes). The claim compares that share, not the classes covered: at --full
-both starts reached all 10 classes after 100 steps (2026-12-03), so a count could no
-longer tell them apart. The top RBM
+the same few modes). The quick claim compares that share, not the classes covered. At
+--full the difference is gone, and the run reports both starts without a claim: on
+2026-12-03 both reached all 10 classes after 100 steps, and the commonest class held
+26% of the chains from data against 22% from noise. A bigger DBN trained on 60,000
+digits has a top RBM whose noise-started chains find the data's region within 100
+steps. The top RBM
 mixes slowly: after a few dozen steps the chains from data still cover most digits and
 have changed their start digit's style (compare the rows of the second figure); after
 hundreds of steps they too drift into the dominant modes. (Persistent CD for the top
@@ -86,9 +89,10 @@ def main(argv=None):
                  classes, ">=", 8)
     result.claim("the samples carry the data's ink: |mean pixel − data's| / data's vs 25%",
                  abs(float(from_data.mean()) - data_ink) / data_ink, "<=", 0.25)
-    result.claim("chains started from the data's up-pass pile up in one class less than "
-                 "chains from noise: share of the commonest class, data vs noise",
-                 share["chains from data"], "<", share["chains from noise"])
+    if not args.full:   # at --full the two starts do equally well (module docstring)
+        result.claim("chains started from the data's up-pass pile up in one class less "
+                     "than chains from noise: share of the commonest class, data vs noise",
+                     share["chains from data"], "<", share["chains from noise"])
 
     shape = datasets.image_shape(args.dataset)
     result.add_figure(viz.image_grid(from_data[:40], out_path(args, "dbn_samples"), shape=shape,

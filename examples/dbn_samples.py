@@ -18,9 +18,9 @@ with the older start, coin flips at the top RBM's visible layer, nearly all fell
 the same few modes). The quick claim compares that share, not the classes covered. At
 --full the difference is gone, and the run reports both starts without a claim: on
 2026-12-03 both reached all 10 classes after 100 steps, and the commonest class held
-26% of the chains from data against 22% from noise. A bigger DBN trained on 60,000
-digits has a top RBM whose noise-started chains find the data's region within 100
-steps. The top RBM
+26% of the chains from data against 22% from noise (one seed). A guess, not tested: the
+bigger DBN trained on 60,000 digits lets noise-started chains find the data's region
+within 100 steps. The top RBM
 mixes slowly: after a few dozen steps the chains from data still cover most digits and
 have changed their start digit's style (compare the rows of the second figure); after
 hundreds of steps they too drift into the dominant modes. (Persistent CD for the top

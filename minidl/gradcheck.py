@@ -29,18 +29,12 @@ def numerical_gradient(f, x, eps=1e-6):
     array on x's device: nothing here waits for the device, so on a GPU the whole
     gradient costs no host sync (the check that compares it costs one).
     """
-    return _numerical_gradient(f, x, eps)[0]
-
-
-def _numerical_gradient(f, x, eps):
-    """(the central-difference gradient, the largest |f| it evaluated, on x's device)."""
     xp = backend.get_array_module(x)
     grad = xp.zeros(x.shape, dtype=backend.float64)
     if not x.flags.c_contiguous:
         raise ValueError("numerical_gradient perturbs x in place through a flat view: "
                          "pass a C-contiguous array (x = xp.ascontiguousarray(x))")
     flat, gflat = x.reshape(-1), grad.reshape(-1)
-    f_max = xp.zeros((), dtype=backend.float64)
     for i in range(x.size):
         old = flat[i].copy()                  # a scalar, kept where x is
         flat[i] = old + eps
@@ -49,8 +43,7 @@ def _numerical_gradient(f, x, eps):
         f_minus = f()
         flat[i] = old
         gflat[i] = (f_plus - f_minus) / (2 * eps)
-        f_max = xp.maximum(f_max, xp.maximum(abs(f_plus), abs(f_minus)))
-    return grad, f_max
+    return grad
 
 
 def _norms(a, n):
@@ -108,8 +101,8 @@ def check_gradients(f, arrays, analytic, names, *, eps=1e-6, rtol=1e-7, atol=1e-
         (f(θ + εu) − f(θ − εu)) / 2ε  against  Σ_i ⟨a_i, u_i⟩.
     f_scale : the sum of the magnitudes of the terms f adds up (f's rounding error is
         about u·f_scale); the check asks no more of each difference quotient than 16 times
-        that over ε -- for an array of m elements, √m times that of its norm. Default the
-        largest |f| evaluated, which cancellation can make too small (then pass it).
+        that over ε -- for an array of m elements, √m times that of its norm. Default |f|
+        at the given point, which cancellation can make too small (then pass it).
 
     Returns the largest relative error seen; raises AssertionError on failure.
     The comparison copies every gradient's norms to the host together: one host sync
@@ -122,7 +115,9 @@ def check_gradients(f, arrays, analytic, names, *, eps=1e-6, rtol=1e-7, atol=1e-
     if directional:
         return _check_directional(f, arrays, analytic, names, eps, rtol, atol, seed,
                                   f_scale)
-    numeric, f_max = zip(*[_numerical_gradient(f, arr, eps) for arr in arrays])
+    numeric = [numerical_gradient(f, arr, eps) for arr in arrays]
+    if f_scale is None:
+        f_scale = abs(f())          # the perturbed values differ from it by O(ε)
     xp = backend.get_array_module(arrays[0])
     pairs = [(xp.asarray(a, dtype=backend.float64), n) for a, n in zip(analytic, numeric)]
     if any(a.shape != n.shape for a, n in pairs):
@@ -133,8 +128,7 @@ def check_gradients(f, arrays, analytic, names, *, eps=1e-6, rtol=1e-7, atol=1e-
     # hbias gradient of 7.7e-4 came out 1.5e-9 off with |f| = 11.4, past atol + rtol·|g|
     # = 1.2e-9. The floor 16u·S/ε per element (√m of it for the norm of m) joins atol.
     # Every gradient's three norms and the floors go to the host in one copy: one sync.
-    floors = [_ROUNDING * (f_scale if f_scale is not None else m) / eps * math.sqrt(n.size)
-              for m, n in zip(f_max, numeric)]
+    floors = [_ROUNDING * f_scale / eps * math.sqrt(n.size) for n in numeric]
     rows = [xp.concatenate([_norms(a, n), xp.asarray(fl, dtype=backend.float64).reshape(1)])
             for (a, n), fl in zip(pairs, floors)]
     norms = backend.to_host(xp.stack(rows)).tolist() if rows else []

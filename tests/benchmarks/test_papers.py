@@ -363,4 +363,6 @@ def test_row_7_sweeps_k_with_a_model_per_k(tmp_path):
     assert [rec["details"][f"k{k}"]["test_error"] for k in (25, 10)] == \
         [r["minidl"] for r in rec["results"]]
     assert {"ksparse", "probe", "ksparse-k10", "probe-k10"} <= set(rec["stages"])
+    assert all(rec["details"][f"k{k}"]["epochs"] == rows_ae.ROW7["tiny"]["epochs"]
+               for k in (25, 10))  # a fixed length: no early stopping
     assert rows_ae.ROW7["full"]["ks"] == (25, 10, 40, 70)

@@ -16,8 +16,10 @@ after each one; ``k_current`` is what the objective uses. Calling
 ``minidl.training.fit(model, X, ...)`` directly, pass ``callbacks=[KSchedule(epochs)]``
 yourself (without it the model trains at its target k throughout).
 """
+import math
+
 from minidl import backend, checks
-from minidl.callbacks import Callback
+from minidl.callbacks import Callback, DivergenceWatch
 
 from autoencoders.variants import DeepAutoencoder
 
@@ -111,7 +113,15 @@ class KSparseAutoencoder(DeepAutoencoder):
         return h * top_k_mask(h, min(int(round(self.alpha * self.k)), h.shape[1]))
 
     def fit(self, X, y=None, *, epochs=None, callbacks=(), **kwargs):
-        """:meth:`Autoencoder.fit` with a :class:`KSchedule` added to the callbacks."""
+        """:meth:`Autoencoder.fit` with a :class:`KSchedule` added to the callbacks.
+
+        The training loss rises by design while k falls, so the divergence warning
+        (:class:`minidl.callbacks.DivergenceWatch`) watches from the epoch the schedule
+        reaches k on, unless ``callbacks`` holds a watch of your own.
+        """
         epochs = self.training_length(epochs)[0]
-        return super().fit(X, y, epochs=epochs, callbacks=[KSchedule(epochs), *callbacks],
-                           **kwargs)
+        callbacks = [KSchedule(epochs), *callbacks]
+        if self.k_start > self.k and not any(isinstance(cb, DivergenceWatch)
+                                             for cb in callbacks):
+            callbacks.append(DivergenceWatch(start_epoch=math.ceil(epochs / 2)))
+        return super().fit(X, y, epochs=epochs, callbacks=callbacks, **kwargs)

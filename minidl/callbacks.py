@@ -277,30 +277,40 @@ class DivergenceWatch(Callback):
     monitor rather than the objective, drifts up by a fraction of a percent once CD's
     weights grow), or falls after a rise, is left alone; NaN and inf are stopped by fit
     itself (:class:`minidl.training.NonFiniteLossError`).
+
+    ``start_epoch`` (from 0) is the first epoch watched, for an objective that changes by
+    design before it: a :class:`~autoencoders.KSparseAutoencoder` lowers its k over the
+    first half of training, and its loss rises as k falls (k = 10 on full MNIST: for 9
+    epochs in a row, with nothing wrong), so its ``fit`` watches from the half on. The
+    first batch and the first epoch it compares with are then those of ``start_epoch``.
     """
 
-    def __init__(self, factor=10.0, patience=4, min_rise=0.05):
+    def __init__(self, factor=10.0, patience=4, min_rise=0.05, start_epoch=0):
         super().__init__()
         self.factor = checks.number("DivergenceWatch", "factor", factor, low=1, low_open=True)
         self.patience = checks.positive_int("DivergenceWatch", "patience", patience)
         self.min_rise = checks.number("DivergenceWatch", "min_rise", min_rise, low=0)
+        self.start_epoch = checks.integer("DivergenceWatch", "start_epoch", start_epoch, low=0)
 
     def on_train_begin(self, logs=None):
         self.key = self.start = self.first_epoch = self.last = None
-        self.rises, self.warned = 0, set()
+        self.rises, self.warned, self.epoch = 0, set(), 0
 
     def on_batch_end(self, batch, logs=None):
-        if self.start is None and logs:
+        if self.start is None and logs and self.epoch >= self.start_epoch:
             losses = [k for k in logs if "loss" in k or "error" in k]
             self.key = "loss" if "loss" in logs else (losses[0] if losses else None)
             self.start = float(logs[self.key]) if self.key else math.nan
 
     def on_epoch_end(self, epoch, logs=None):
+        self.epoch = epoch + 1
+        if epoch < self.start_epoch:
+            return
         value = None if self.key is None else (logs or {}).get(self.key)
         if value is None or not math.isfinite(value):
             return
         if self.first_epoch is None:
-            self.first_epoch = value
+            self.first_epoch, self.first_index = value, epoch
         self.rises = self.rises + 1 if self.last is not None and value > self.last else 0
         self.last = value
         if self.start > 0 and value > self.factor * self.start:
@@ -308,7 +318,8 @@ class DivergenceWatch(Callback):
                               f"{value:.4g} (epoch {epoch + 1})")
         if self.rises >= self.patience and value > (1 + self.min_rise) * self.first_epoch:
             self._warn("rising", f"rose for {self.rises} epochs in a row, to {value:.4g} at "
-                                 f"epoch {epoch + 1} (epoch 1: {self.first_epoch:.4g})")
+                                 f"epoch {epoch + 1} (epoch {self.first_index + 1}: "
+                                 f"{self.first_epoch:.4g})")
 
     def _warn(self, kind, what):
         if kind in self.warned:

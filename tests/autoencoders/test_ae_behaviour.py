@@ -8,6 +8,7 @@ from minidl.callbacks import Callback
 from minidl.optimizers import Adam
 
 import autoencoders as ae
+from autoencoders.ksparse import KSchedule
 
 seeds = st.integers(0, 2**16)
 
@@ -68,6 +69,31 @@ def test_ksparse_schedule_goes_linearly_from_k_start_to_k_over_half_the_epochs()
     model.fit(X, epochs=5, batch_size=10, callbacks=[Spy()], verbose=0)
     assert seen == [8, 6, 3, 2, 2]   # k_e = round(8 − 6 · min(1, e / 2.5))
     assert model.k_current == 2
+
+
+def test_ksparse_schedule_does_not_set_off_the_divergence_warning():
+    """The loss rises by design while k falls (here from 32 to 1 over epochs 1-10); fit
+    watches for divergence only from epoch 11, where k is reached. Trained with
+    ``training.fit`` and the schedule alone, the same run warns (the rise is real)."""
+    import warnings
+    from minidl import datasets
+    from minidl.callbacks import DivergenceWarning
+    from minidl.training import fit
+    X = datasets.load("digits", "train")[0]
+
+    def warned(train):
+        model = ae.KSparseAutoencoder([64, 64], k=1, k_start=32, seed=0)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            losses = train(model)
+        return [str(w.message) for w in caught if w.category is DivergenceWarning], losses
+
+    kw = dict(epochs=20, batch_size=64, verbose=0, seed=0, optimizer=Adam(1e-2))
+    said, losses = warned(lambda m: fit(m, X, callbacks=[KSchedule(20)], **kw).history["loss"])
+    assert len(said) == 1 and "in a row" in said[0], (said, losses)
+    said, losses = warned(lambda m: m.fit(X, **kw).history_.history["loss"])
+    assert said == [], said
+    assert max(losses[4:11]) > 2 * min(losses[:4])     # the rise the watch now skips
 
 
 def test_sparse_autoencoder_mean_activation_approaches_rho():

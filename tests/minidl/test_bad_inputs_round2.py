@@ -18,7 +18,7 @@ import pytest
 import autoencoders as ae
 from minidl import backend, datasets, io
 from minidl._idx import write_idx
-from minidl.callbacks import DivergenceWarning, ModelCheckpoint
+from minidl.callbacks import DivergenceWarning, DivergenceWatch, ModelCheckpoint
 from minidl.classifier import Classifier
 from minidl.layers import Dense
 from minidl.model import Model
@@ -196,6 +196,23 @@ def test_a_loss_that_does_not_diverge_is_left_alone(curve):
     model = Rising(curve)
     model.optimizer = SGD(0.1)
     assert diverging_warnings(lambda: model.fit(X, epochs=7, batch_size=4, verbose=0)) == []
+
+
+def test_a_watch_started_late_skips_the_epochs_before_and_compares_with_its_first():
+    X = numpy.zeros((4, 2), numpy.float32)
+    planned_rise = [1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 2.0, 1.99, 1.98, 1.97]
+
+    def said(curve, watch):
+        model = Rising(curve)
+        model.optimizer = SGD(0.1)
+        return diverging_warnings(lambda: model.fit(X, epochs=len(curve), batch_size=4,
+                                                    verbose=0, callbacks=[watch]))
+    assert len(said(planned_rise, DivergenceWatch())) == 1          # watched from epoch 0
+    assert said(planned_rise, DivergenceWatch(start_epoch=5)) == []
+    late = said(planned_rise[:6] + [2.0, 2.1, 2.2, 2.3, 2.4], DivergenceWatch(start_epoch=5))
+    assert len(late) == 1 and "at epoch 11 (epoch 6: 2)" in late[0], late
+    with pytest.raises(ValueError, match="start_epoch"):
+        DivergenceWatch(start_epoch=-1)
 
 
 # --- ModelCheckpoint: the folder is checked before any weight moves -----------------------------

@@ -176,6 +176,7 @@ def table(records):
 def _meta(args):
     return {"started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "quick": args.quick, "repeat": args.repeat, "threads": args.threads,
+            "only": args.only or None,
             "python": platform.python_version(), "platform": platform.platform(),
             "machine": platform.machine(), "cpu_count": os.cpu_count(),
             "machine_info": machine()}

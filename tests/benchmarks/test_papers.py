@@ -221,6 +221,10 @@ def test_speed_table_names_the_machine_and_keeps_only_timed_entries(tmp_path):
     assert common.machine()["cpu"] in text and "BLAS" in text and "--repeat 3" in text
     assert "| 784-32 AE | 0.500 s | torch 0.400 s | 1.25x | ≤ 1x | FAIL |" in text
     assert "quality entry" not in text
+    run["meta"]["only"] = ["ae", "quality"]     # a run of some entries says which
+    text = render.speed_section(common.write_json(tmp_path / "bench-2.json", run))
+    assert "`python -m benchmarks --repeat 3 --only ae quality`" in text
+    assert "--only" not in render.speed_section(path)
     with pytest.raises(SystemExit, match="not the JSON"):
         render.speed_section(tmp_path / "missing.json")
 

@@ -293,7 +293,7 @@ class DivergenceWatch(Callback):
         self.start_epoch = checks.integer("DivergenceWatch", "start_epoch", start_epoch, low=0)
 
     def on_train_begin(self, logs=None):
-        self.key = self.start = self.first_epoch = self.last = None
+        self.key = self.start = self.first_epoch = self.first_index = self.last = None
         self.rises, self.warned, self.epoch = 0, set(), 0
 
     def on_batch_end(self, batch, logs=None):

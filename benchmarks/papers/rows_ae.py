@@ -122,8 +122,8 @@ def _ksparse_at(ctx, s, data, k):
         # A fixed number of epochs, as the paper: no early stopping (its k schedule spans
         # the first half of them); the validation split is only watched.
         model.fit(data.X, epochs=s["epochs"], batch_size=r["batch_size"], seed=0,
-                      optimizer=SGD(r["lr"], momentum=r["momentum"]),
-                      validation_data=data.X_val, verbose=ctx.verbose)
+                  optimizer=SGD(r["lr"], momentum=r["momentum"]),
+                  validation_data=data.X_val, verbose=ctx.verbose)
         return {"epochs": s["epochs"],
                 "final_val_loss": model.history_.history["val_loss"][-1]}
 

@@ -101,15 +101,24 @@ ROW7_K = 25
 #: Adam 1e-3 with early stopping (the previous recipe) reached 2.95% at epoch 99 and stayed
 #: at 2.86-3.05% for 100 more; this recipe gave 2.49, 1.95, 2.34 and 2.15% at epochs 300,
 #: 400, 500 and 600 of a 600-epoch run (k schedule over the first 300; validation MSE
-#: flat at 0.0080-0.0081 from epoch 300), and 2.33% in the row's 300-epoch run.
+#: flat at 0.0080-0.0081 from epoch 300), and 2.33% in the row's 300-epoch run (all with
+#: the probe's weight decay at 0; chosen on validation it gives 2.11% on that model).
 ROW7_SGD = dict(lr=0.01 * 784, momentum=0.9, init_scale=0.01, batch_size=100)
+
+#: The probe's weight decay (Adam's L2 term), chosen by the error on the validation split
+#: with the probe trained on the training split; the chosen probe is then trained on all
+#: 60,000 digits and scored once on the test set. Measured on the 300-epoch k = 25 model:
+#: validation 2.96 / 2.70 / 2.62 / 2.52 / 2.52 / 2.82% for these six, test (probe trained
+#: on 50,000) 2.60 / 2.40 / 2.20 / 2.15 / 2.24 / 2.53%: without a penalty the probe
+#: overfits the 1,000 sparse features.
+ROW7_PROBE_DECAY = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2)
 
 
 def _ksparse_at(ctx, s, data, k):
     """Train the k-sparse AE at ``k`` and probe its features: (test error %, train info).
 
-    k = 25's stages keep their plain names (``ksparse``, ``probe``); another k's carry
-    ``-k<k>`` after them.
+    k = 25's stages keep their plain names (``ksparse``, ``probe_chosen``); another k's
+    carry ``-k<k>`` after them.
     """
     import autoencoders as ae
     from minidl import backend, metrics
@@ -133,11 +142,21 @@ def _ksparse_at(ctx, s, data, k):
     model, info = ctx.stages.model("ksparse" + suffix, model, train)
 
     def probe():
-        Z, Z_test = (backend.to_host(model.encode(X)) for X in (data.X_all, data.X_test))
-        return 100 * (1 - metrics.linear_probe(Z, data.y_all, Z_test, data.y_test,
-                                               epochs=s["probe_epochs"], seed=0, lr=1e-3,
-                                               weight_decay=0.0, scale="global"))
-    return ctx.stages.value("probe" + suffix, probe), info
+        Z, Z_val, Z_test = (backend.to_host(model.encode(X))
+                            for X in (data.X, data.X_val, data.X_test))
+
+        def error(Z_fit, y_fit, Z_eval, y_eval, decay):
+            return 100 * (1 - metrics.linear_probe(
+                Z_fit, y_fit, Z_eval, y_eval, epochs=s["probe_epochs"], seed=0, lr=1e-3,
+                weight_decay=decay, scale="global"))
+        val = {decay: error(Z, data.y, Z_val, data.y_val, decay) for decay in ROW7_PROBE_DECAY}
+        decay = min(val, key=val.get)                    # the first of equals: the weakest
+        test = error(numpy.concatenate([Z, Z_val]), data.y_all, Z_test, data.y_test, decay)
+        return {"test_error": test, "weight_decay": decay,
+                "val_errors": {f"{d:g}": v for d, v in val.items()}}
+    chosen = ctx.stages.value("probe_chosen" + suffix, probe)
+    return chosen["test_error"], {**info, "probe_weight_decay": chosen["weight_decay"],
+                                  "probe_val_errors": chosen["val_errors"]}
 
 
 def row_7(ctx):
@@ -146,7 +165,8 @@ def row_7(ctx):
     for k in s["ks"]:
         error, info = _ksparse_at(ctx, s, data, k)
         details[f"k{k}"] = {"k": k, "test_error": error, **info}
-        note = f"{info['epochs']} epochs, final validation MSE {info['final_val_loss']:.5f}"
+        note = (f"{info['epochs']} epochs, final validation MSE {info['final_val_loss']:.5f}, "
+                f"probe weight decay {info['probe_weight_decay']:g} (chosen on validation)")
         if k == ROW7_K:
             results.append(outcome(
                 f"k-sparse AE {s['hidden']} hidden, k = {k}", "probe test error %", error,
@@ -166,8 +186,10 @@ def row_7(ctx):
         f"per digit (the paper's, recalled; 0.01·784 on minidl's per-pixel MSE), batch 100, "
         f"{s['epochs']} epochs on the training split (the paper: 5,000, recalled), no early "
         f"stopping; probe: minidl.metrics.linear_probe (softmax regression on the "
-        f"codes scaled by one global standard deviation, Adam 1e-3, no weight decay, "
-        f"{s['probe_epochs']} epochs) on all training digits")}
+        f"codes scaled by one global standard deviation, Adam 1e-3, "
+        f"{s['probe_epochs']} epochs) with its weight decay chosen on the validation split "
+        f"from {', '.join(f'{d:g}' for d in ROW7_PROBE_DECAY)}, then trained on all "
+        f"training digits")}
 
 
 def _sq_error(X, X_hat):

@@ -354,8 +354,9 @@ def test_row_5_reports_the_mean_over_its_seeds_and_each_seed(tmp_path):
 
 
 def test_row_7_sweeps_k_with_a_model_per_k(tmp_path):
-    """Row 7 (tiny: k = 25, 10): one figure per k, the paper's target on k = 25 only, and
-    each k trained and probed in stages of its own."""
+    """Row 7 (tiny: k = 25, 10): one figure per k, the paper's target on k = 25 only,
+    each k trained and probed in stages of its own, the probe's weight decay chosen on
+    the validation split."""
     from benchmarks.papers import rows_ae
     code = runner.main(["--papers", "--scale", "tiny", "--rows", "7", "--results",
                         str(tmp_path), "--verbose", "0"])
@@ -366,7 +367,12 @@ def test_row_7_sweeps_k_with_a_model_per_k(tmp_path):
     assert rec["results"][1]["target"] is None and rec["results"][1]["paper"] is None
     assert [rec["details"][f"k{k}"]["test_error"] for k in (25, 10)] == \
         [r["minidl"] for r in rec["results"]]
-    assert {"ksparse", "probe", "ksparse-k10", "probe-k10"} <= set(rec["stages"])
+    assert {"ksparse", "probe_chosen", "ksparse-k10", "probe_chosen-k10"} <= set(rec["stages"])
+    for k in (25, 10):  # the probe's weight decay is the grid's best on the validation split
+        detail = rec["details"][f"k{k}"]
+        val = detail["probe_val_errors"]
+        assert list(val) == [f"{d:g}" for d in rows_ae.ROW7_PROBE_DECAY]
+        assert val[f"{detail['probe_weight_decay']:g}"] == min(val.values())
     assert all(rec["details"][f"k{k}"]["epochs"] == rows_ae.ROW7["tiny"]["epochs"]
                for k in (25, 10))  # a fixed length: no early stopping
     assert rows_ae.ROW7["full"]["ks"] == (25, 10, 40, 70)

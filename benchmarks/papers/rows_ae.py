@@ -126,8 +126,8 @@ ROW7_PROBE_DECAY = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2)
 def _ksparse_at(ctx, s, data, k):
     """Train the k-sparse AE at ``k`` and probe its features: (test error %, train info).
 
-    k = 25's stages keep their plain names (``ksparse``, ``probe_chosen``); another k's
-    carry ``-k<k>`` after them.
+    k = 25's stages keep their plain names (``ksparse_centred``, ``probe_chosen``); another
+    k's carry ``-k<k>`` after them.
     """
     import autoencoders as ae
     from minidl import backend, metrics
@@ -151,7 +151,8 @@ def _ksparse_at(ctx, s, data, k):
     model = ae.KSparseAutoencoder([784, s["hidden"]], k=k, alpha=3, seed=0)
     (W,) = [p for p in model.parameters() if p.data.ndim == 2]  # tied: one weight matrix
     W.data[...] = init_weight(784, s["hidden"], "normal", scale=r["init_scale"], seed=0)
-    model, info = ctx.stages.model("ksparse" + suffix, model, train)
+    # "_centred": a resumed folder's models from before the centring are not reused
+    model, info = ctx.stages.model("ksparse_centred" + suffix, model, train)
 
     def probe():
         Z, Z_val, Z_test = (backend.to_host(model.encode(S)) for S in (X, X_val, X_test))

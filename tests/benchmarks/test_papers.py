@@ -367,7 +367,8 @@ def test_row_7_sweeps_k_with_a_model_per_k(tmp_path):
     assert rec["results"][1]["target"] is None and rec["results"][1]["paper"] is None
     assert [rec["details"][f"k{k}"]["test_error"] for k in (25, 10)] == \
         [r["minidl"] for r in rec["results"]]
-    assert {"ksparse", "probe_chosen", "ksparse-k10", "probe_chosen-k10"} <= set(rec["stages"])
+    assert {"ksparse_centred", "probe_chosen", "ksparse_centred-k10",
+            "probe_chosen-k10"} <= set(rec["stages"])
     for k in (25, 10):  # the probe's weight decay is the grid's best on the validation split
         detail = rec["details"][f"k{k}"]
         val = detail["probe_val_errors"]

@@ -17,7 +17,8 @@ import warnings
 
 from minidl import backend, checks
 
-__all__ = ["Callback", "History", "EarlyStopping", "ModelCheckpoint", "ProgressBar"]
+__all__ = ["Callback", "History", "EarlyStopping", "ModelCheckpoint", "LinearDecay",
+           "ProgressBar"]
 
 
 class Callback:
@@ -183,6 +184,39 @@ class EarlyStopping(_Monitor):
     def on_train_end(self, logs=None):
         if self.restore_best_weights and self.best_weights is not None:
             set_weights(self.model, self.best_weights)
+
+
+class LinearDecay(Callback):
+    """The optimizer's learning rate falls linearly to zero over ``epochs`` epochs.
+
+        lr_e = lr · (1 − e / epochs)        for epoch e = 0, 1, ..., epochs − 1
+
+    so the last epoch takes steps of lr / epochs. With a constant rate, stochastic steps
+    keep bouncing around a minimum at a distance set by the rate; falling to zero, they
+    settle into it (for a convex loss, such as a linear probe's, into the optimum).
+    ``lr`` is the optimizer's rate when training begins; it is put back when training
+    ends, so the optimizer can be reused. Pass the same ``epochs`` as to ``fit``.
+    """
+
+    def __init__(self, epochs):
+        super().__init__()
+        self.epochs = checks.integer("LinearDecay", "epochs", epochs, low=1)
+
+    def _optimizer(self):
+        optimizer = getattr(self.model, "optimizer", None)
+        if optimizer is None or not hasattr(optimizer, "lr"):
+            raise ValueError("LinearDecay: the model has no optimizer with an lr when "
+                             "training begins; use it as a callback of fit, which sets one")
+        return optimizer
+
+    def on_train_begin(self, logs=None):
+        self.lr = self._optimizer().lr
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._optimizer().lr = self.lr * max(0.0, 1.0 - (epoch + 1) / self.epochs)
+
+    def on_train_end(self, logs=None):
+        self._optimizer().lr = self.lr
 
 
 class ModelCheckpoint(_Monitor):

@@ -27,10 +27,11 @@ def _data(owner, x, name, dtype=None):
 
 # --- linear probe --------------------------------------------------------------------------
 SCALINGS = ("feature", "global")
+LR_SCHEDULES = ("constant", "linear")
 
 
 def linear_probe(Z_train, y_train, Z_test, y_test, *, epochs=30, seed=0, lr=1e-2,
-                 batch_size=64, weight_decay=1e-4, scale="feature"):
+                 batch_size=64, weight_decay=1e-4, scale="feature", lr_schedule="constant"):
     """Test accuracy of softmax regression trained on frozen codes.
 
     The codes are centred and scaled with statistics of the training codes, then a
@@ -46,7 +47,17 @@ def linear_probe(Z_train, y_train, Z_test, y_test, *, epochs=30, seed=0, lr=1e-2
     values of ~30 that the optimiser's steps then chase (measured on the k-sparse
     codes of the papers' row 7: 4.1% test error per feature, 2.8% global with lr 1e-3
     and no weight decay; scikit-learn's L-BFGS logistic regression 2.5%).
+
+    ``lr_schedule="linear"`` lowers Adam's rate linearly to zero over the epochs
+    (:class:`~minidl.callbacks.LinearDecay`), so the probe ends near the optimum of its
+    regularised loss instead of bouncing around it at the constant rate's distance: the
+    "converged logistic regression" a paper's probe usually means. Measured on the papers'
+    row 7 (k-sparse codes, k = 25, the best of a weight-decay grid on the validation
+    split): 1.82% with it and 1.92% without on a 300-epoch model, 1.70% and 1.84% on a
+    600-epoch one; scikit-learn's L-BFGS logistic regression, C chosen the same way,
+    1.86% and 1.70%.
     """
+    from minidl.callbacks import LinearDecay
     from minidl.classifier import Classifier
     from minidl.layers import Dense
     from minidl.optimizers import Adam
@@ -62,6 +73,7 @@ def linear_probe(Z_train, y_train, Z_test, y_test, *, epochs=30, seed=0, lr=1e-2
         raise ValueError(f"linear_probe: Z_train has {Z_train.shape[1]} features but Z_test "
                          f"{Z_test.shape[1]}; encode both with the same model")
     checks.one_of("linear_probe", "scale", scale, SCALINGS)
+    checks.one_of("linear_probe", "lr_schedule", lr_schedule, LR_SCHEDULES)
     mean = Z_train.mean(axis=0)
     std = (Z_train.std(axis=0) if scale == "feature" else Z_train.std()) + 1e-8
     Z_train = ((Z_train - mean) / std).astype(numpy.float32)
@@ -69,8 +81,9 @@ def linear_probe(Z_train, y_train, Z_test, y_test, *, epochs=30, seed=0, lr=1e-2
     n_classes = max(int(max(y_train.max(), y_test.max())) + 1, 2)
 
     probe = Classifier(Dense(Z_train.shape[1], n_classes, seed=seed), n_classes=n_classes)
+    schedule = [LinearDecay(epochs)] if lr_schedule == "linear" else []
     probe.fit(Z_train, y_train, epochs=epochs, batch_size=batch_size, seed=seed,
-              optimizer=Adam(lr=lr, weight_decay=weight_decay), verbose=0)
+              optimizer=Adam(lr=lr, weight_decay=weight_decay), callbacks=schedule, verbose=0)
     return probe.score(Z_test, y_test)
 
 

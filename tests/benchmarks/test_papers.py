@@ -367,13 +367,21 @@ def test_row_7_sweeps_k_with_a_model_per_k(tmp_path):
     assert rec["results"][1]["target"] is None and rec["results"][1]["paper"] is None
     assert [rec["details"][f"k{k}"]["test_error"] for k in (25, 10)] == \
         [r["minidl"] for r in rec["results"]]
-    assert {"ksparse_centred", "probe_chosen", "ksparse_centred-k10",
-            "probe_chosen-k10"} <= set(rec["stages"])
+    # a first stage with the k schedule, a second at k from its model, then the probe
+    assert {"ksparse_centred", "ksparse_more", "probe_decayed", "ksparse_centred-k10",
+            "ksparse_more-k10", "probe_decayed-k10"} <= set(rec["stages"])
     for k in (25, 10):  # the probe's weight decay is the grid's best on the validation split
         detail = rec["details"][f"k{k}"]
         val = detail["probe_val_errors"]
         assert list(val) == [f"{d:g}" for d in rows_ae.ROW7_PROBE_DECAY]
         assert val[f"{detail['probe_weight_decay']:g}"] == min(val.values())
-    assert all(rec["details"][f"k{k}"]["epochs"] == rows_ae.ROW7["tiny"]["epochs"]
-               for k in (25, 10))  # a fixed length: no early stopping
+    tiny = rows_ae.ROW7["tiny"]
+    assert tiny["more_epochs"] > 0  # the second stage runs at this scale
+    for k in (25, 10):  # a fixed length: no early stopping
+        detail = rec["details"][f"k{k}"]
+        assert detail["epochs"] == tiny["epochs"] + tiny["more_epochs"]
+        assert detail["first_stage_epochs"] == tiny["epochs"]
+    first, second = (numpy.load(tmp_path / "stages" / "tiny" / "row-7" / f"{name}.npz")
+                     for name in ("ksparse_centred", "ksparse_more"))
+    assert not numpy.array_equal(first[first.files[0]], second[second.files[0]])
     assert rows_ae.ROW7["full"]["ks"] == (25, 10, 40, 70)

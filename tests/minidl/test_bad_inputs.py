@@ -494,6 +494,9 @@ METRIC_CASES = {
                                 r"y_train must hold integer class labels"),
     "probe negative labels": (lambda: metrics.linear_probe(Z, Y - 1, Z, Y), ValueError,
                               r"y_train holds negative labels"),
+    "probe schedule": (lambda: metrics.linear_probe(Z, Y, Z, Y, lr_schedule="cosine"),
+                       ValueError, r"lr_schedule='cosine' is not supported: expected one of "
+                       r"\('constant', 'linear'\)"),
 }
 
 

@@ -180,15 +180,17 @@ def test_kmeans_is_seeded_and_refuses_bad_k():
 
 
 # --- linear probe -------------------------------------------------------------------------------
+@pytest.mark.parametrize("lr_schedule", ["constant", "linear"])
 @pytest.mark.parametrize("informative", [True, False])
-def test_linear_probe_separable_codes_vs_noise(informative):
+def test_linear_probe_separable_codes_vs_noise(informative, lr_schedule):
     pytest.importorskip("minidl.losses")
     rng = numpy.random.default_rng(0)
     y = rng.integers(0, 3, 600)
     Z = rng.standard_normal((600, 5)).astype(numpy.float32)
     if informative:
         Z[:, 0] += 6.0 * y                             # class is a threshold on z_0
-    acc = metrics.linear_probe(Z[:400], y[:400], Z[400:], y[400:], epochs=20, lr=0.05, seed=0)
+    acc = metrics.linear_probe(Z[:400], y[:400], Z[400:], y[400:], epochs=20, lr=0.05, seed=0,
+                               lr_schedule=lr_schedule)
     if informative:
         assert acc >= 0.95
     else:
@@ -235,3 +237,21 @@ def test_linear_probe_global_scale_keeps_rare_sparse_units_small():
     assert global_ >= 0.97 and per_feature <= 0.9, (global_, per_feature)
     with pytest.raises(ValueError, match=r"scale='units' is not supported.*'feature', 'global'"):
         metrics.linear_probe(*split, scale="units")
+
+
+@pytest.mark.parametrize("lr_schedule, decayed", [("constant", False), ("linear", True)])
+def test_linear_probe_lr_schedule_is_used(monkeypatch, lr_schedule, decayed):
+    """lr_schedule="linear" trains with LinearDecay (Adam's rate set after every epoch);
+    "constant" does not: the argument is never silently ignored."""
+    from minidl.callbacks import LinearDecay
+    rates = []
+    original = LinearDecay.on_epoch_end
+
+    def spy(self, epoch, logs=None):
+        original(self, epoch, logs)
+        rates.append(self.model.optimizer.lr)
+    monkeypatch.setattr(LinearDecay, "on_epoch_end", spy)
+    rng = numpy.random.default_rng(0)
+    Z, y = rng.standard_normal((50, 3)), rng.integers(0, 2, 50)
+    metrics.linear_probe(Z, y, Z, y, epochs=4, lr=0.02, lr_schedule=lr_schedule)
+    assert rates == (pytest.approx([0.015, 0.01, 0.005, 0.0]) if decayed else [])

@@ -8,6 +8,7 @@ from minidl import Parameter, backend, io
 from minidl.layers import Dense
 from minidl.model import Model
 from minidl.optimizers import SGD, Adam
+from minidl.callbacks import LinearDecay
 from minidl.training import Callback, EarlyStopping, History, ModelCheckpoint, fit
 
 seeds = st.integers(0, 2**16)
@@ -245,6 +246,42 @@ def test_verbose_zero_is_silent_and_verbose_two_prints_each_epoch(capsys):
     fit(LinearRegression(3), X, y, epochs=2, batch_size=8, verbose=2)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 and lines[1].startswith("epoch 2/2  loss")
+
+
+class UnitGradient(Recorder):
+    """Every step has gradient 1 on w, so plain SGD moves w by exactly −lr per step."""
+
+    def train_step(self, batch):
+        self.w.grad += 1.0
+        self.apply_gradients()
+        return {"loss": 0.0}
+
+
+@given(epochs=st.integers(1, 6), n=st.integers(1, 9), batch_size=st.integers(1, 4),
+       lr=st.floats(0.01, 1.0))
+def test_linear_decay_steps_with_lr_falling_to_zero_and_restores_it(epochs, n, batch_size,
+                                                                     lr):
+    """Epoch e's steps use lr·(1 − e/epochs): with gradient 1 and SGD, w ends at
+    −lr·n_batches·Σ_e (1 − e/epochs), and the optimizer's lr is put back after training."""
+    seen = []
+
+    class Spy(Callback):
+        def on_batch_end(self, batch, logs=None):
+            seen.append(self.model.optimizer.lr)
+
+    model, optimizer = UnitGradient(), SGD(lr)
+    fit(model, numpy.zeros((n, 1), numpy.float32), epochs=epochs, batch_size=batch_size,
+        optimizer=optimizer, callbacks=[LinearDecay(epochs), Spy()], verbose=0)
+    n_batches = -(-n // batch_size)
+    rates = [lr * (1 - e / epochs) for e in range(epochs)]
+    assert seen == pytest.approx([r for r in rates for _ in range(n_batches)])
+    assert float(model.w.data[0]) == pytest.approx(-n_batches * sum(rates), rel=1e-5)
+    assert optimizer.lr == lr
+
+
+def test_linear_decay_refuses_a_bad_length():
+    with pytest.raises(ValueError, match=r"LinearDecay: epochs=0"):
+        LinearDecay(0)
 
 
 def test_callback_hooks_run_in_order():

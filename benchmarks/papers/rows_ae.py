@@ -220,11 +220,12 @@ def row_7(ctx):
         f"k = {ks}; weights from N(0, 0.01²), SGD with momentum 0.9 and learning rate 0.01 "
         f"on the squared error per digit (the paper's, recalled; 0.01·784 on minidl's "
         f"per-pixel MSE), batch 100, {total} epochs on the training split (the paper: "
-        f"5,000, recalled){more}; no early stopping; probe: minidl.metrics.linear_probe (softmax regression on the "
-        f"codes scaled by one global standard deviation, Adam from 1e-3 falling linearly "
-        f"to 0 over {s['probe_epochs']} epochs) with its weight decay chosen on the validation split "
-        f"from {', '.join(f'{d:g}' for d in ROW7_PROBE_DECAY)}, then trained on all "
-        f"training digits")}
+        f"5,000, recalled){more}; no early stopping; probe: minidl.metrics.linear_probe "
+        f"(softmax regression on the codes scaled by one global standard deviation, Adam "
+        f"from 1e-3 falling linearly to 0 over {s['probe_epochs']} epochs) with its weight "
+        f"decay chosen on the validation split from "
+        f"{', '.join(f'{d:g}' for d in ROW7_PROBE_DECAY)}, then trained on all training "
+        f"digits")}
 
 
 def _sq_error(X, X_hat):

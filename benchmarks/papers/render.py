@@ -50,6 +50,21 @@ def duration(seconds):
     return f"{seconds / 3600:.1f} h"
 
 
+def parse_duration(cell):
+    """Seconds from a time cell :func:`duration` wrote ("59 s", "7 min", "4.2 h"); None for
+    "—", "″" or anything else."""
+    m = re.fullmatch(r"\s*([\d.,]+) (s|min|h)\s*", cell)
+    if not m:
+        return None
+    return float(m.group(1).replace(",", "")) * {"s": 1, "min": 60, "h": 3600}[m.group(2)]
+
+
+def kept_seconds(lines):
+    """The time a kept row's lines give (its first line's time cell, the second-last cell)."""
+    times = [parse_duration(ln.rstrip().rstrip("|").split("|")[-2]) for ln in lines]
+    return next((t for t in times if t is not None), 0.0)
+
+
 def table_lines(records):
     """Markdown table lines (header included) for row records, one line per figure."""
     lines = list(HEADER)
@@ -152,7 +167,9 @@ def papers_section(results_dir, previous=None):
              f"training and evaluation in all" + (
                  f"; row{'s' if len(kept) > 1 else ''} {', '.join(kept)} kept as an earlier "
                  f"render wrote {'them' if len(kept) > 1 else 'it'} (no JSON in that folder; "
-                 f"the code's recipe may have changed since)" if kept else "") + ".", ""]
+                 f"the code's recipe may have changed since); with the kept rows' times "
+                 f"as printed, {duration(total + sum(kept_seconds(old['lines'][r]) for r in kept))}"
+                 f" for the whole table" if kept else "") + ".", ""]
     lines += [ln for rec in records for ln in (
         old["lines"][str(rec["row"])] if str(rec["row"]) in kept else table_lines([rec])[2:])]
     lines[2:2] = HEADER

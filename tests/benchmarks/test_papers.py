@@ -306,6 +306,8 @@ def test_rows_without_json_keep_what_an_earlier_render_wrote(tmp_path):
     assert ids == [str(n) for n in ROWS]
     assert "| 1 | AE: BCE | 0.09 | 0.0915 | — | 59 s | met |" in rows     # kept verbatim
     assert "row 1 kept as an earlier render wrote it" in text
+    # the whole table's time counts the kept row's printed time: 120 s run + 59 s kept
+    assert "1 of 12 rows run, 2 min of training" in text and "3 min for the whole table" in text
     assert "old 6b line" not in text and "Old 6b recipe" not in text  # replaced by its JSON
     assert any(ln.startswith("| 6b |") and "-101.5 to -90" in ln for ln in rows)
     assert "- **Row 1** (mnist). Old recipe one." in text and "new recipe" in text
@@ -313,6 +315,17 @@ def test_rows_without_json_keep_what_an_earlier_render_wrote(tmp_path):
     assert all("not run" in ln for ln in rows if not ln.startswith(("| 1 |", "| 6b |")))
     fresh = render.papers_section(tmp_path)                          # --fresh: no earlier block
     assert "| 1 |" in fresh and "0.0915" not in fresh and "kept" not in fresh
+
+
+@pytest.mark.parametrize("cell, seconds", [(" 59 s ", 59), ("7 min", 420), (" 4.2 h ", 15120),
+                                           ("1,234 s", 1234), (" ″ ", None), ("—", None),
+                                           ("met", None), ("4.2h", None)])
+def test_a_printed_time_cell_reads_back_as_seconds(cell, seconds):
+    assert render.parse_duration(cell) == seconds
+    if seconds is not None:     # what duration() prints reads back to within its rounding
+        assert abs(render.parse_duration(render.duration(seconds)) - seconds) <= 0.05 * seconds
+    line = f"| 5 | DBN | 1.2 | 1.31 | — | {cell} | met |"
+    assert render.kept_seconds(["| 5 | other | 1 | 2 | — | ″ | met |", line]) == (seconds or 0.0)
 
 
 def test_kept_rows_keep_the_machine_they_were_run_on(tmp_path):
@@ -353,11 +366,19 @@ def test_row_5_reports_the_mean_over_its_seeds_and_each_seed(tmp_path):
     assert not numpy.array_equal(first[first.files[0]], second[second.files[0]])
 
 
-def test_row_7_sweeps_k_with_a_model_per_k(tmp_path):
+def test_row_7_sweeps_k_with_a_model_per_k(tmp_path, monkeypatch):
     """Row 7 (tiny: k = 25, 10): one figure per k, the paper's target on k = 25 only,
-    each k trained and probed in stages of its own, the probe's weight decay chosen on
-    the validation split."""
+    each k trained on all training digits (nothing held out) and probed in stages of its
+    own, the probe's weight decay chosen on the validation split."""
+    import autoencoders as ae
     from benchmarks.papers import rows_ae
+    fits, real_fit = [], ae.KSparseAutoencoder.fit
+
+    def spy(self, X, *args, **kwargs):
+        fits.append((len(X), float(numpy.abs(X.mean(axis=0)).max()),
+                     kwargs.get("validation_data")))
+        return real_fit(self, X, *args, **kwargs)
+    monkeypatch.setattr(ae.KSparseAutoencoder, "fit", spy)
     code = runner.main(["--papers", "--scale", "tiny", "--rows", "7", "--results",
                         str(tmp_path), "--verbose", "0"])
     rec = json.loads((tmp_path / "papers-7.json").read_text())
@@ -368,8 +389,12 @@ def test_row_7_sweeps_k_with_a_model_per_k(tmp_path):
     assert [rec["details"][f"k{k}"]["test_error"] for k in (25, 10)] == \
         [r["minidl"] for r in rec["results"]]
     # a first stage with the k schedule, a second at k from its model, then the probe
-    assert {"ksparse_centred", "ksparse_more", "probe_decayed", "ksparse_centred-k10",
-            "ksparse_more-k10", "probe_decayed-k10"} <= set(rec["stages"])
+    assert {"ksparse60k", "ksparse60k_more", "probe60k", "ksparse60k-k10",
+            "ksparse60k_more-k10", "probe60k-k10"} <= set(rec["stages"])
+    # each stage fits all training digits, centred on their own mean, with none held out
+    from benchmarks.papers import common
+    assert len(fits) == 4 and all(v is None and m < 1e-4 for _, m, v in fits)
+    assert {n for n, _, _ in fits} == {len(common.load_data("tiny").X_all)} == {1200}
     for k in (25, 10):  # the probe's weight decay is the grid's best on the validation split
         detail = rec["details"][f"k{k}"]
         val = detail["probe_val_errors"]
@@ -382,6 +407,6 @@ def test_row_7_sweeps_k_with_a_model_per_k(tmp_path):
         assert detail["epochs"] == tiny["epochs"] + tiny["more_epochs"]
         assert detail["first_stage_epochs"] == tiny["epochs"]
     first, second = (numpy.load(tmp_path / "stages" / "tiny" / "row-7" / f"{name}.npz")
-                     for name in ("ksparse_centred", "ksparse_more"))
+                     for name in ("ksparse60k", "ksparse60k_more"))
     assert not numpy.array_equal(first[first.files[0]], second[second.files[0]])
     assert rows_ae.ROW7["full"]["ks"] == (25, 10, 40, 70)

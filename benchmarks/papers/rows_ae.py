@@ -197,7 +197,7 @@ def _ksparse_at(ctx, s, data, k):
 
 
 def row_7(ctx):
-    s, data = ROW7[ctx.scale], ctx.data()
+    s, data = ctx.settings(ROW7), ctx.data()
     results, details = [], {}
     for k in s["ks"]:
         error, info = _ksparse_at(ctx, s, data, k)

@@ -1,6 +1,7 @@
 """``python -m benchmarks --papers``: run the rows of the papers table, write one JSON each.
 
     python -m benchmarks --papers [--quick] [--rows 6,1,7] [--resume] [--results DIR]
+                                  [--set NAME=VALUE ...]
 
 Each row runs its stages (see :mod:`benchmarks.papers.stages`; ``--resume`` reuses the
 finished ones), then writes ``<results>/papers-<row>.json`` atomically: the paper's
@@ -9,8 +10,15 @@ targets and verdicts, the recipe, the wall time and the machine. Full runs write
 ``benchmarks/results/``, ``--quick`` runs (mnist-5k) to ``benchmarks/results/quick/`` so
 they never overwrite a full result. ``python -m benchmarks --render`` then rebuilds the
 README tables from those files.
+
+``--set`` changes one of a row's settings for this run (rows whose settings are a table
+here, see ``SETTINGS``): ``--rows 7 --set ks=10,70`` trains only those two k, so the
+long sweep can run as lanes in parallel. The record names what was set
+(``"overrides"``), and ``--render`` shows such a row as run in part: the figures it did
+not run keep the lines an earlier render wrote.
 """
 import argparse
+import ast
 import datetime
 import functools
 import os
@@ -41,6 +49,8 @@ RUN = {1: rows_ae.row_1, 2: rows_ae.row_2, 3: rows_ae.row_3, 4: rows_rbm.row_4,
        5: rows_rbm.row_5, 6: rows_likelihood.row_6, "6b": rows_likelihood.row_6b,
        "6c": rows_likelihood.row_6c, "6d": rows_likelihood.row_6d, 7: rows_ae.row_7,
        8: rows_ae.row_8, 9: rows_ae.row_9}
+#: The rows whose settings ``--set`` can change: row -> its table of settings per scale.
+SETTINGS = {7: rows_ae.ROW7}
 #: Every row in table order: numbers, and "6b" / "6c" / "6d" for the rows that extend row 6.
 ROWS = list(RUN)
 SCHEMA = 1
@@ -49,8 +59,13 @@ SCHEMA = 1
 class Context:
     """What a row function gets: scale, data (loaded once), stages, the sides runner."""
 
-    def __init__(self, scale, stages, *, verbose, timeout):
+    def __init__(self, scale, stages, *, verbose, timeout, overrides=None):
         self.scale, self.stages, self.verbose, self.timeout = scale, stages, verbose, timeout
+        self.overrides = dict(overrides or {})
+
+    def settings(self, table):
+        """The row's settings at this scale, with what ``--set`` changed."""
+        return {**table[self.scale], **self.overrides}
 
     @functools.lru_cache(maxsize=None)
     def data(self):
@@ -70,15 +85,19 @@ class Context:
         return out
 
 
-def run_row(n, *, scale, results_dir, resume, verbose=1, timeout=4 * 3600):
-    """Run row ``n`` and write its JSON; returns the record."""
+def run_row(n, *, scale, results_dir, resume, verbose=1, timeout=4 * 3600, overrides=None):
+    """Run row ``n`` and write its JSON; returns the record. ``overrides``: the settings
+    ``--set`` changed (checked by :func:`check_overrides`)."""
     from benchmarks.papers.stages import Stages
     stages = Stages(results_dir / "stages" / scale / f"row-{n}", resume=resume)
-    ctx = Context(scale, stages, verbose=verbose, timeout=timeout)
+    ctx = Context(scale, stages, verbose=verbose, timeout=timeout, overrides=overrides)
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     start = time.perf_counter()
     record = {"schema": SCHEMA, "row": n, "title": TITLES[n], "scale": scale,
               "started": started}
+    if overrides:
+        record["overrides"] = {k: list(v) if isinstance(v, tuple) else v
+                               for k, v in overrides.items()}
     try:
         out = RUN[n](ctx)
         record.update(status="ok", results=out["results"], recipe=out["recipe"],
@@ -112,6 +131,51 @@ def parse_rows(text):
     return rows
 
 
+def parse_set(text):
+    """``NAME=VALUE`` (a Python literal; ``ks=10,70`` is a tuple) -> (name, value)."""
+    name, sep, value = text.partition("=")
+    try:
+        if not (sep and name.strip().isidentifier()):
+            raise ValueError
+        return name.strip(), ast.literal_eval(value.strip())
+    except (ValueError, SyntaxError):
+        raise argparse.ArgumentTypeError(
+            f"--set {text!r}: expected NAME=VALUE with a Python literal as the value, "
+            f"e.g. --set ks=10,70 or --set epochs=300") from None
+
+
+def check_overrides(rows, scale, pairs):
+    """The ``--set`` pairs as a dict, checked against every row's settings table: a setting
+    no row reads would be silently ignored, so it is refused. A tuple setting given one
+    number becomes a tuple of one."""
+    if not pairs:
+        return {}
+    other = [str(n) for n in rows if n not in SETTINGS]
+    if other:
+        raise SystemExit(f"--set applies to rows {', '.join(map(str, SETTINGS))} only (their "
+                         f"settings are a table); row {', '.join(other)} reads fixed settings: "
+                         f"run it without --set, or name only rows "
+                         f"{', '.join(map(str, SETTINGS))} in --rows")
+    out = {}
+    for name, value in pairs:
+        for n in rows:
+            table = SETTINGS[n][scale]
+            if name not in table:
+                raise SystemExit(f"--set {name}=...: row {n} has no setting {name!r} at scale "
+                                 f"{scale!r}; its settings are {', '.join(table)}")
+            default = table[name]
+            if isinstance(default, tuple) and not isinstance(value, tuple):
+                value = (value,)
+            bad = (type(value) is not type(default) and not
+                   (isinstance(default, float) and isinstance(value, int)))
+            if bad or (isinstance(value, tuple) and
+                       {type(v) for v in value} != {type(v) for v in default}):
+                raise SystemExit(f"--set {name}={value!r}: row {n}'s {name} is "
+                                 f"{default!r}; give a value of the same kind")
+        out[name] = value
+    return out
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(prog="python -m benchmarks --papers",
                                 description="Reproduce the papers' headline numbers on MNIST.")
@@ -124,6 +188,9 @@ def parse_args(argv=None):
     p.add_argument("--resume", action="store_true", help="reuse the finished stages")
     p.add_argument("--results", metavar="DIR", help="where the JSON goes")
     p.add_argument("--verbose", type=int, default=1, help="0 silent, 1 progress bars")
+    p.add_argument("--set", type=parse_set, action="append", default=[], metavar="NAME=VALUE",
+                   help="change one setting of the rows run (rows with a settings table "
+                        "only), e.g. --rows 7 --set ks=10,70; repeatable")
     return p.parse_args(argv)
 
 
@@ -133,6 +200,7 @@ def main(argv=None):
     scale = args.scale or ("quick" if args.quick else "full")
     results_dir = pathlib.Path(args.results) if args.results else (
         RESULTS if scale == "full" else RESULTS / scale)
+    overrides = check_overrides(args.rows, scale, args.set)
     os.makedirs(results_dir, exist_ok=True)
     try:
         from tqdm import tqdm
@@ -143,7 +211,7 @@ def main(argv=None):
     for n in rows:
         print(f"\nrow {n}: {TITLES[n]} [{scale}]", flush=True)
         records.append(run_row(n, scale=scale, results_dir=results_dir, resume=args.resume,
-                               verbose=args.verbose))
+                               verbose=args.verbose, overrides=overrides))
         print("\n".join(table_lines([records[-1]])[2:]), flush=True)
     print(f"\nresults in {results_dir}/papers-<row>.json")
     return 1 if any(r["status"] != "ok" for r in records) else 0

@@ -382,7 +382,7 @@ def test_row_7_sweeps_k_with_a_model_per_k(tmp_path, monkeypatch):
     code = runner.main(["--papers", "--scale", "tiny", "--rows", "7", "--results",
                         str(tmp_path), "--verbose", "0"])
     rec = json.loads((tmp_path / "papers-7.json").read_text())
-    assert code == 0 and rec["status"] == "ok"
+    assert code == 0 and rec["status"] == "ok" and "overrides" not in rec  # the whole row
     assert [r["label"].rsplit("k = ", 1)[1] for r in rec["results"]] == ["25", "10"]
     assert rec["results"][0]["target"] == {"op": "<=", "value": 1.5}
     assert rec["results"][1]["target"] is None and rec["results"][1]["paper"] is None
@@ -410,3 +410,87 @@ def test_row_7_sweeps_k_with_a_model_per_k(tmp_path, monkeypatch):
                      for name in ("ksparse60k", "ksparse60k_more"))
     assert not numpy.array_equal(first[first.files[0]], second[second.files[0]])
     assert rows_ae.ROW7["full"]["ks"] == (25, 10, 40, 70)
+
+
+def _row_7_part(tmp_path, ks, wall):
+    """A record of row 7 run with ``--set ks=...`` (figures as row_7 writes them)."""
+    results = [verdict.outcome(f"same recipe, k = {k}", "probe test error %", 1.5 + k / 100,
+                               paper=None, source="sweep", target=None, recalled=False,
+                               note=f"note k{k}") for k in ks]
+    rec = {"schema": 1, "row": 7, "title": runner.TITLES[7], "scale": "full", "status": "ok",
+           "dataset": "mnist", "wall_seconds": wall, "recipe": f"recipe for k = {ks}",
+           "machine": common.machine(), "results": results, "overrides": {"ks": list(ks)}}
+    common.write_json(tmp_path / "papers-7.json", rec)
+    return rec
+
+
+def test_a_row_run_in_part_keeps_the_lines_of_the_figures_it_did_not_run(tmp_path):
+    """The k-sparse sweep run as lanes: a render of k = 10 and 70 keeps k = 25 and 40 as
+    printed, adds the new lines after them, keeps the old recipe beside the new one and
+    counts both parts' times in the whole table's."""
+    k25 = "| 7 | k-sparse AE 1000 hidden, k = 25: probe test error % | 1.35 | 1.34 | — | 2.2 h | met |"
+    k40 = "| 7 | same recipe, k = 40: probe test error % | — | 1.84 | — | ″ | reported |"
+    previous = ("Generated ...\n\n| # | h |\n|---|\n| 1 | AE: BCE | 0.09 | 0.0915 | — | 59 s "
+                f"| met |\n{k25}\n{k40}\n\nMachine: Old CPU, 2 cores. Times are ...\n\n"
+                "Recipes and sources:\n\n- **Row 1** (mnist). Recipe one.\n"
+                "- **Row 7** (mnist). Recipe for k = 25, 40.\n")
+    _row_7_part(tmp_path, (10, 70), wall=2.7 * 3600)
+    text = render.papers_section(tmp_path, previous)
+    _, rows = row_ids(text)
+    seven = [ln for ln in rows if ln.startswith("| 7 |")]
+    assert seven[:2] == [k25, k40]                                   # kept verbatim, first
+    assert [ln.split("k = ")[1].split(":")[0] for ln in seven] == ["25", "40", "10", "70"]
+    assert "| 1.6 |" in seven[2] and "| 2.7 h |" in seven[2] and "| ″ |" in seven[3]
+    assert ("row 7 run in part (`--set ks=10,70`): the lines of its other figures kept as an "
+            "earlier render wrote them") in text
+    assert "1 of 12 rows run, 2.7 h of training" in text
+    assert "4.9 h for the whole table" in text                       # 2.7 h + 2.2 h + 59 s
+    assert "- **Row 7** (mnist). Recipe for k = 25, 40." in text
+    assert "- **Row 7** (mnist; run in part, `--set ks=10,70`). recipe for k = (10, 70)" in text
+    assert "Old CPU, 2 cores (rows 1, 7)" not in text and "Kept rows: Old CPU, 2 cores." in text
+    # a later render without row 7's JSON keeps all four lines, both recipes, both times
+    (tmp_path / "papers-7.json").unlink()
+    again = render.papers_section(tmp_path, text)
+    assert [ln for ln in row_ids(again)[1] if ln.startswith("| 7 |")] == seven
+    assert again.count("- **Row 7**") == 2 and "4.9 h for the whole table" in again
+    # a part that reruns a kept figure replaces its line in place; a whole run replaces all
+    _row_7_part(tmp_path, (40,), wall=60.0)
+    third = [ln for ln in row_ids(render.papers_section(tmp_path, text))[1]
+             if ln.startswith("| 7 |")]
+    assert third[0] == k25 and "| 1.9 |" in third[1] and third[2:] == seven[2:]
+    rec = _row_7_part(tmp_path, (10,), wall=60.0)
+    del rec["overrides"]
+    common.write_json(tmp_path / "papers-7.json", rec)
+    whole = render.papers_section(tmp_path, text)
+    assert [ln for ln in row_ids(whole)[1] if ln.startswith("| 7 |")] == \
+        [ln for ln in render.table_lines([rec])[2:]]
+    assert whole.count("- **Row 7**") == 1 and "run in part" not in whole
+
+
+def test_set_runs_row_7_for_the_k_it_names(tmp_path):
+    """``--rows 7 --set ks=10`` (tiny): only k = 10's stages and figure; the record says so."""
+    code = runner.main(["--papers", "--scale", "tiny", "--rows", "7", "--set", "ks=10",
+                        "--results", str(tmp_path), "--verbose", "0"])
+    rec = json.loads((tmp_path / "papers-7.json").read_text())
+    assert code == 0 and rec["status"] == "ok" and rec["overrides"] == {"ks": [10]}
+    assert [r["label"] for r in rec["results"]] == ["same recipe, k = 10"]
+    assert set(rec["stages"]) == {"ksparse60k-k10", "ksparse60k_more-k10", "probe60k-k10"}
+
+
+@pytest.mark.parametrize("rows, sets, says", [
+    ([7, 5], ["ks=10"], "row 5 reads fixed settings"),
+    ([7], ["kz=10"], "no setting 'kz'"),
+    ([7], ["ks=1.5"], "give a value of the same kind"),
+    ([7], ["epochs=2.5"], "give a value of the same kind")])
+def test_a_setting_no_row_reads_is_refused(tmp_path, rows, sets, says):
+    argv = ["--papers", "--scale", "tiny", "--rows", ",".join(map(str, rows)), "--results",
+            str(tmp_path)] + [a for s in sets for a in ("--set", s)]
+    with pytest.raises(SystemExit, match=says):
+        runner.main(argv)
+    assert not list(tmp_path.iterdir())                              # nothing ran or written
+
+
+@pytest.mark.parametrize("text", ["ks", "=10", "ks=(10", "k s=1"])
+def test_a_malformed_set_names_the_form(text):
+    with pytest.raises(Exception, match="expected NAME=VALUE"):
+        runner.parse_set(text)

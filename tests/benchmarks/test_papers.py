@@ -343,6 +343,12 @@ def test_kept_rows_keep_the_machine_they_were_run_on(tmp_path):
     assert "Kept rows: Old CPU, 2 cores (row 1); New CPU, 2 cores (row 2)." in text
     assert render._kept_machines(["1"], old) == "Old CPU, 2 cores"
     assert render._kept_machines(["2"], old) == "New CPU, 2 cores"
+    # a third render, with no JSON either, reads those groups back: each row its machine
+    third = render.papers_section(tmp_path, text)
+    assert "Kept rows: Old CPU, 2 cores (row 1); New CPU, 2 cores (row 2)." in third
+    again = render.previous_rows(third)
+    assert again["kept_rows"][:2] == ["1", "2"]          # then the rows it printed "not run"
+    assert render._kept_machines(["2"], again) == "New CPU, 2 cores"
 
 
 def test_row_5_reports_the_mean_over_its_seeds_and_each_seed(tmp_path):
@@ -448,6 +454,9 @@ def test_a_row_run_in_part_keeps_the_lines_of_the_figures_it_did_not_run(tmp_pat
     assert "- **Row 7** (mnist). Recipe for k = 25, 40." in text
     assert "- **Row 7** (mnist; run in part, `--set ks=10,70`). recipe for k = (10, 70)" in text
     assert "Old CPU, 2 cores (rows 1, 7)" not in text and "Kept rows: Old CPU, 2 cores." in text
+    twice = render.papers_section(tmp_path, text)          # the same part rendered again
+    assert [ln for ln in row_ids(twice)[1] if ln.startswith("| 7 |")] == seven
+    assert twice.count("- **Row 7**") == 2
     # a later render without row 7's JSON keeps all four lines, both recipes, both times
     (tmp_path / "papers-7.json").unlink()
     again = render.papers_section(tmp_path, text)

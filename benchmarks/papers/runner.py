@@ -11,9 +11,10 @@ targets and verdicts, the recipe, the wall time and the machine. Full runs write
 they never overwrite a full result. ``python -m benchmarks --render`` then rebuilds the
 README tables from those files.
 
-``--set`` changes one of a row's settings for this run (rows whose settings are a table
-here, see ``SETTINGS``): ``--rows 7 --set ks=10,70`` trains only those two k, so the
-long sweep can run as lanes in parallel. The record names what was set
+``--set`` runs a row in part (rows in ``PARTS``): ``--rows 7 --set ks=10,70`` trains
+only those two of the sweep's k, so the long sweep can run as lanes in parallel. Only
+the setting that picks the figures can be set, to a subset of the row's own values: a
+part is the row's recipe, never another one. The record names what was set
 (``"overrides"``), and ``--render`` shows such a row as run in part: the figures it did
 not run keep the lines an earlier render wrote.
 """
@@ -49,8 +50,11 @@ RUN = {1: rows_ae.row_1, 2: rows_ae.row_2, 3: rows_ae.row_3, 4: rows_rbm.row_4,
        5: rows_rbm.row_5, 6: rows_likelihood.row_6, "6b": rows_likelihood.row_6b,
        "6c": rows_likelihood.row_6c, "6d": rows_likelihood.row_6d, 7: rows_ae.row_7,
        8: rows_ae.row_8, 9: rows_ae.row_9}
-#: The rows whose settings ``--set`` can change: row -> its table of settings per scale.
-SETTINGS = {7: rows_ae.ROW7}
+#: The rows that can run in part (``--set``): row -> (its settings per scale, the setting
+#: that picks which of its figures run). Nothing else can be set: a changed recipe shown
+#: as a part would stand in the table as the row's own figures (and ``--resume`` would
+#: reuse stages trained with the other settings, since stage names do not carry them).
+PARTS = {7: (rows_ae.ROW7, "ks")}
 #: Every row in table order: numbers, and "6b" / "6c" / "6d" for the rows that extend row 6.
 ROWS = list(RUN)
 SCHEMA = 1
@@ -145,33 +149,30 @@ def parse_set(text):
 
 
 def check_overrides(rows, scale, pairs):
-    """The ``--set`` pairs as a dict, checked against every row's settings table: a setting
-    no row reads would be silently ignored, so it is refused. A tuple setting given one
-    number becomes a tuple of one."""
+    """The ``--set`` pairs as a dict, checked against every row run: only a row's part
+    setting, to a subset of its values at this scale (one value alone is a subset of one).
+    Anything else would be ignored or would change the recipe, so it is refused."""
     if not pairs:
         return {}
-    other = [str(n) for n in rows if n not in SETTINGS]
+    other = [str(n) for n in rows if n not in PARTS]
     if other:
-        raise SystemExit(f"--set applies to rows {', '.join(map(str, SETTINGS))} only (their "
-                         f"settings are a table); row {', '.join(other)} reads fixed settings: "
-                         f"run it without --set, or name only rows "
-                         f"{', '.join(map(str, SETTINGS))} in --rows")
+        raise SystemExit(f"--set applies to rows {', '.join(map(str, PARTS))} only (they can "
+                         f"run in part); row {', '.join(other)} cannot: run it without --set, "
+                         f"or name only rows {', '.join(map(str, PARTS))} in --rows")
     out = {}
     for name, value in pairs:
+        value = value if isinstance(value, tuple) else (value,)
         for n in rows:
-            table = SETTINGS[n][scale]
-            if name not in table:
-                raise SystemExit(f"--set {name}=...: row {n} has no setting {name!r} at scale "
-                                 f"{scale!r}; its settings are {', '.join(table)}")
-            default = table[name]
-            if isinstance(default, tuple) and not isinstance(value, tuple):
-                value = (value,)
-            bad = (type(value) is not type(default) and not
-                   (isinstance(default, float) and isinstance(value, int)))
-            if bad or (isinstance(value, tuple) and
-                       {type(v) for v in value} != {type(v) for v in default}):
-                raise SystemExit(f"--set {name}={value!r}: row {n}'s {name} is "
-                                 f"{default!r}; give a value of the same kind")
+            table, part = PARTS[n]
+            full = table[scale][part]
+            if name != part:
+                raise SystemExit(f"--set {name}=...: row {n} runs in part by {part!r} only "
+                                 f"(its other settings are the recipe, fixed in the code); "
+                                 f"e.g. --set {part}={full[-1]}")
+            if not value or len(set(value)) < len(value) or not set(value) <= set(full):
+                raise SystemExit(f"--set {name}={','.join(map(str, value))}: row {n}'s "
+                                 f"{name} at scale {scale!r} are {', '.join(map(str, full))}; "
+                                 f"give some of those, each once")
         out[name] = value
     return out
 
@@ -189,8 +190,8 @@ def parse_args(argv=None):
     p.add_argument("--results", metavar="DIR", help="where the JSON goes")
     p.add_argument("--verbose", type=int, default=1, help="0 silent, 1 progress bars")
     p.add_argument("--set", type=parse_set, action="append", default=[], metavar="NAME=VALUE",
-                   help="change one setting of the rows run (rows with a settings table "
-                        "only), e.g. --rows 7 --set ks=10,70; repeatable")
+                   help="run a row in part: only some of its figures, by the one setting "
+                        "that picks them (row 7: ks), e.g. --rows 7 --set ks=10,70")
     return p.parse_args(argv)
 
 

@@ -487,10 +487,13 @@ def test_set_runs_row_7_for_the_k_it_names(tmp_path):
 
 
 @pytest.mark.parametrize("rows, sets, says", [
-    ([7, 5], ["ks=10"], "row 5 reads fixed settings"),
-    ([7], ["kz=10"], "no setting 'kz'"),
-    ([7], ["ks=1.5"], "give a value of the same kind"),
-    ([7], ["epochs=2.5"], "give a value of the same kind")])
+    ([7, 5], ["ks=10"], "row 5 cannot"),
+    ([7], ["kz=10"], "runs in part by 'ks' only"),
+    ([7], ["epochs=3"], "runs in part by 'ks' only"),            # the recipe: not a part
+    ([7], ["ks=1.5"], "are 25, 10; give some of those"),
+    ([7], ["ks=40"], "are 25, 10; give some of those"),          # not in tiny's sweep
+    ([7], ["ks=10,10"], "each once"),
+    ([7], ["ks=()"], "give some of those")])
 def test_a_setting_no_row_reads_is_refused(tmp_path, rows, sets, says):
     argv = ["--papers", "--scale", "tiny", "--rows", ",".join(map(str, rows)), "--results",
             str(tmp_path)] + [a for s in sets for a in ("--set", s)]
